@@ -1,0 +1,53 @@
+package io.cahoots.agent.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cahoots.agent.redis.RedisException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where exceptions become HTTP answers, all in one JSON shape. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    public static Response response(int status, String type, String title, String detail, Object report) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("/problems/" + type, title, status, detail, report)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response apiProblem(ApiProblem e) {
+        return response(e.status(), e.type(), e.title(), e.getMessage(), e.extra());
+    }
+
+    @ServerExceptionMapper
+    public Response redis(RedisException e) {
+        return response(503, "redis-unavailable", "Redis unavailable", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return response(400, "malformed-json", "Malformed JSON", e.getOriginalMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
+        String detail = e.getMessage();
+        return response(status, status == 404 ? "not-found" : "http-" + status,
+                Response.Status.fromStatusCode(status) != null ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error",
+                detail, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected error answering a request", e);
+        return response(500, "internal", "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+    }
+}

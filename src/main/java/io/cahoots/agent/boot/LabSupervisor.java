@@ -1,0 +1,65 @@
+package io.cahoots.agent.boot;
+
+import io.cahoots.agent.config.Credentials;
+import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.redis.lab.LabSpec;
+import io.cahoots.agent.redis.lab.RedisLab;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * With {@code AGENT_LAB=true}, starts a local lab of real {@code redis-server} processes (3 masters,
+ * 3 replicas, 1 spare node, a Sentinel group) and points the settings at it. The lab stops with the agent.
+ */
+@Singleton
+public class LabSupervisor {
+
+    private static final Logger LOG = Logger.getLogger(LabSupervisor.class);
+
+    private volatile RedisLab lab;
+
+    Settings apply(Settings settings) {
+        if (!settings.lab()) {
+            return settings;
+        }
+        long started = System.nanoTime();
+        lab = RedisLab.start(LabSpec.builder()
+                .masters(3).replicasPerMaster(1).spareNodes(1)
+                .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
+                .build());
+        Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), Credentials.NONE, Credentials.NONE);
+        String token = settings.adminToken().orElseGet(LabSupervisor::generateToken);
+        pointed = pointed.withAdminToken(token);
+        LOG.infof("lab ready in %d ms", (System.nanoTime() - started) / 1_000_000);
+        LOG.infof("lab cluster masters %s, replicas %s, spare nodes %s", lab.masters(), lab.replicas(), lab.spareNodes());
+        LOG.infof("lab sentinel group '%s': primary %s, replicas %s, sentinels %s", lab.sentinelMasterName(),
+                lab.sentinelPrimary(), lab.sentinelReplicas(), lab.sentinels());
+        // The lab is a local playground: showing its token is what makes it usable. Outside the lab the
+        // token is never logged.
+        LOG.infof("lab admin token: %s%s", token, settings.adminToken().isPresent() ? " (from AGENT_ADMIN_TOKEN)" : " (generated)");
+        return pointed;
+    }
+
+    public Optional<RedisLab> lab() {
+        return Optional.ofNullable(lab);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        RedisLab l = lab;
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    private static String generateToken() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

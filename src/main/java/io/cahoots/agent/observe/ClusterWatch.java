@@ -1,0 +1,126 @@
+package io.cahoots.agent.observe;
+
+import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.metrics.AgentMetrics;
+import io.cahoots.agent.redis.ClusterReader;
+import io.cahoots.agent.redis.RedisConnections;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Runs the {@link ClusterObserver} every {@code AGENT_POLL_INTERVAL} on its own threads (never the event
+ * loop), keeps the latest snapshot, and hands each new snapshot to the metrics and to listeners.
+ */
+@ApplicationScoped
+public class ClusterWatch {
+
+    private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
+
+    private final Settings settings;
+    private final RedisConnections connections;
+    private final AgentMetrics metrics;
+    private final Clock clock;
+    private final List<Consumer<ClusterSnapshot>> listeners = new CopyOnWriteArrayList<>();
+    private ScheduledExecutorService scheduler;
+    private ExecutorService readers;
+    private ClusterObserver observer;
+    private volatile Optional<ClusterSnapshot> latest = Optional.empty();
+
+    public ClusterWatch(Settings settings, RedisConnections connections, AgentMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.connections = connections;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    void start(@Observes @Priority(100) StartupEvent event) {
+        if (!enabled()) {
+            LOG.info("AGENT_CLUSTER_NODES is unset: cluster features are off");
+            return;
+        }
+        readers = Executors.newFixedThreadPool(32, daemon("cluster-read"));
+        observer = new ClusterObserver(settings.clusterNodes(), new ClusterReader(connections)::read,
+                settings.redisTimeout(), clock, readers);
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
+        long period = settings.pollInterval().toMillis();
+        scheduler.scheduleAtFixedRate(this::pollQuietly, 0, period, TimeUnit.MILLISECONDS);
+        LOG.infof("watching the cluster from %s every %dms", settings.clusterNodes(), period);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            readers.shutdownNow();
+        }
+    }
+
+    public boolean enabled() {
+        return !settings.clusterNodes().isEmpty();
+    }
+
+    public Optional<ClusterSnapshot> latest() {
+        return latest;
+    }
+
+    public void addListener(Consumer<ClusterSnapshot> listener) {
+        listeners.add(listener);
+    }
+
+    /** Polls now, outside the schedule (after a job changed the cluster, say); serialised with the schedule. */
+    public synchronized ClusterSnapshot refresh() {
+        if (observer == null) {
+            throw new IllegalStateException("cluster features are off");
+        }
+        ClusterSnapshot s = observer.poll();
+        long previous = latest.map(ClusterSnapshot::version).orElse(0L);
+        latest = Optional.of(s);
+        metrics.onSnapshot(s);
+        if (s.version() != previous) {
+            LOG.infof("cluster topology version %d: state %s, %d nodes, %s", s.version(), s.state(), s.nodes().size(),
+                    s.check().ok() ? "check ok" : String.join("; ", s.check().problems()));
+        }
+        for (Consumer<ClusterSnapshot> l : listeners) {
+            try {
+                l.accept(s);
+            } catch (RuntimeException e) {
+                LOG.warn("snapshot listener failed", e);
+            }
+        }
+        return s;
+    }
+
+    private void pollQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            // The schedule must survive anything one poll throws.
+            LOG.error("cluster poll failed", e);
+        }
+    }
+
+    static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,135 @@
+package io.cahoots.agent.redis;
+
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.config.Credentials;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The one place that opens connections to Redis: credentials, timeouts and (later) TLS are decided here,
+ * for data nodes and Sentinels alike. Connections are pooled per node and reused across polls and jobs.
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    public enum Kind { DATA, SENTINEL }
+
+    private final JedisClientConfig dataConfig;
+    private final JedisClientConfig sentinelConfig;
+    private final Duration timeout;
+    private final Map<HostPort, JedisPool> dataPools = new ConcurrentHashMap<>();
+    private final Map<HostPort, JedisPool> sentinelPools = new ConcurrentHashMap<>();
+
+    public RedisConnections(Credentials data, Credentials sentinel, boolean tls, Duration timeout) {
+        this.timeout = timeout;
+        this.dataConfig = clientConfig(data, tls, timeout);
+        this.sentinelConfig = clientConfig(sentinel, tls, timeout);
+    }
+
+    private static JedisClientConfig clientConfig(Credentials credentials, boolean tls, Duration timeout) {
+        int millis = (int) Math.max(1, timeout.toMillis());
+        return DefaultJedisClientConfig.builder()
+                .user(credentials.username().orElse(null))
+                .password(credentials.password().orElse(null))
+                .ssl(tls)
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .clientName("cahoots-agent")
+                // CLIENT SETINFO only exists from Redis 7.2; skip the extra round trip and its error on 7.0.
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .build();
+    }
+
+    /** Runs {@code work} on a pooled connection to a data node, translating client errors. */
+    public <T> T onNode(HostPort node, Function<Jedis, T> work) {
+        return on(Kind.DATA, node, work);
+    }
+
+    public <T> T onSentinel(HostPort node, Function<Jedis, T> work) {
+        return on(Kind.SENTINEL, node, work);
+    }
+
+    public <T> T on(Kind kind, HostPort node, Function<Jedis, T> work) {
+        JedisPool pool = (kind == Kind.DATA ? dataPools : sentinelPools).computeIfAbsent(node, n -> newPool(kind, n));
+        try (Jedis jedis = pool.getResource()) {
+            return work.apply(jedis);
+        } catch (JedisException e) {
+            throw translate(node, e);
+        }
+    }
+
+    /** A dedicated connection outside the pools, for subscriptions and other long-held uses. */
+    public Jedis open(Kind kind, HostPort node) {
+        try {
+            Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), kind == Kind.DATA ? dataConfig : sentinelConfig);
+            jedis.ping();
+            return jedis;
+        } catch (JedisException e) {
+            throw translate(node, e);
+        }
+    }
+
+    private JedisPool newPool(Kind kind, HostPort node) {
+        GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(16);
+        pool.setMaxIdle(4);
+        pool.setMinIdle(0);
+        pool.setMaxWait(timeout);
+        pool.setJmxEnabled(false);
+        return new JedisPool(pool, new HostAndPort(node.host(), node.port()), kind == Kind.DATA ? dataConfig : sentinelConfig);
+    }
+
+    /** Drops the pool of a node that left the cluster, so its connections do not linger. */
+    public void forget(HostPort node) {
+        JedisPool pool = dataPools.remove(node);
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    public static RedisException translate(HostPort node, JedisException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof JedisAccessControlException || isAuthError(message)) {
+            return new RedisException.AuthFailed(node, "authentication failed: " + message, e);
+        }
+        if (e instanceof JedisDataException) {
+            return new RedisException.CommandFailed(node, message, e);
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && isAuthError(root.getMessage())) {
+            return new RedisException.AuthFailed(node, "authentication failed: " + root.getMessage(), e);
+        }
+        String detail = e instanceof JedisConnectionException && root != e && root.getMessage() != null
+                ? root.getClass().getSimpleName() + ": " + root.getMessage() : message;
+        return new RedisException.Unavailable(node, detail, e);
+    }
+
+    private static boolean isAuthError(String message) {
+        return message.startsWith("NOAUTH") || message.startsWith("WRONGPASS") || message.startsWith("NOPERM")
+                || message.contains("invalid password") || message.contains("invalid username-password");
+    }
+
+    @Override
+    public void close() {
+        dataPools.values().forEach(JedisPool::close);
+        sentinelPools.values().forEach(JedisPool::close);
+        dataPools.clear();
+        sentinelPools.clear();
+    }
+}
