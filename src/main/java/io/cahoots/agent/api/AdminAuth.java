@@ -1,6 +1,7 @@
 package io.cahoots.agent.api;
 
 import io.cahoots.agent.config.Settings;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ public class AdminAuth {
 
     private final Optional<byte[]> expectedDigest;
 
+    @Inject
     public AdminAuth(Settings settings) {
         this(settings.adminToken());
     }

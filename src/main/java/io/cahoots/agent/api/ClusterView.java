@@ -26,7 +26,7 @@ public final class ClusterView {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Node(String id, String address, String hostname, String role, String masterId, List<int[]> slots,
+    public record Node(String id, String address, String hostname, String endpoint, String role, String masterId, List<int[]> slots,
                        int slotCount, Long keys, Long usedMemoryBytes, Long maxMemoryBytes, Long opsPerSec,
                        Long connectedClients, Long keyspaceHits, Long keyspaceMisses, Double hitRatio,
                        Long replicationOffset, Long replicationLagBytes, Double commandLatencyUsec,
@@ -51,6 +51,7 @@ public final class ClusterView {
         NodeMetrics m = n.metrics().orElse(null);
         boolean replica = !n.isMaster();
         return new Node(n.id(), n.address().map(HostPort::toString).orElse(null), n.hostname().orElse(null),
+                n.clientEndpoint().orElse(null),
                 n.role().wire(), n.masterId().orElse(null), ranges(n.slots()), n.slotCount(),
                 m == null ? null : m.keys(),
                 m == null ? null : m.usedMemoryBytes(),

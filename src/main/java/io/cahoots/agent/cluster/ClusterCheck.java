@@ -68,7 +68,10 @@ public final class ClusterCheck {
             }
         }
         BitSet uncovered = new BitSet(SlotRange.SLOT_COUNT);
-        uncovered.set(0, SlotRange.SLOT_COUNT);
+        // With no node read there is no slot map to judge; "every slot uncovered" would only mislead.
+        if (!nodes.isEmpty()) {
+            uncovered.set(0, SlotRange.SLOT_COUNT);
+        }
         uncovered.andNot(covered);
         List<SlotRange> uncoveredRanges = SlotRange.fromBits(uncovered);
         List<SlotRange> multiRanges = SlotRange.fromBits(multi);

@@ -9,6 +9,8 @@ import java.util.Set;
  * One node as the agent sees it after merging every observer's view: the node's own view of itself
  * when it is reachable, otherwise its peers' view, plus the metrics read from it.
  *
+ * @param clientEndpoint      {@code endpoint:port} that {@code CLUSTER SHARDS} tells clients to use (an
+ *                            announced hostname, say), when known
  * @param replicationLagBytes for replicas whose master was read too: master offset minus replica offset; else 0
  * @param error               why the agent could not read it, when it could not
  */
@@ -16,6 +18,7 @@ public record ClusterNode(
         String id,
         Optional<HostPort> address,
         Optional<String> hostname,
+        Optional<String> clientEndpoint,
         Role role,
         Optional<String> masterId,
         List<SlotRange> slots,

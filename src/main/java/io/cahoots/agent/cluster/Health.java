@@ -8,7 +8,7 @@ public enum Health {
     UNREACHABLE("unreachable"),
     /** At least one node suspects it ({@code fail?}). */
     PFAIL("pfail"),
-    /** Answers, but is loading its data set ({@code CLUSTER SHARDS} health {@code loading}). */
+    /** Answers, but is still loading its data set ({@code INFO} {@code loading:1}). */
     LOADING("loading"),
     /** Still joining ({@code handshake} or {@code noaddr}). */
     HANDSHAKE("handshake"),

@@ -12,6 +12,7 @@ import java.util.TreeMap;
  * @param commandCalls         total calls over all commands since the node's start (commandstats)
  * @param commandUsec          total microseconds spent over all commands (commandstats)
  * @param p99UsecByCommand     p99 latency per command from {@code latencystats} (Redis 7+), empty before
+ * @param loading              {@code loading:1}: the node is still reading its data set from disk
  */
 public record NodeMetrics(
         long usedMemoryBytes,
@@ -29,7 +30,8 @@ public record NodeMetrics(
         long commandUsec,
         Map<String, Double> p99UsecByCommand,
         String redisVersion,
-        long uptimeSeconds) {
+        long uptimeSeconds,
+        boolean loading) {
 
     public NodeMetrics {
         p99UsecByCommand = Map.copyOf(p99UsecByCommand);
@@ -92,7 +94,8 @@ public record NodeMetrics(
                 usec,
                 p99,
                 info.get("redis_version").orElse(""),
-                info.getLong("uptime_in_seconds", 0));
+                info.getLong("uptime_in_seconds", 0),
+                info.getLong("loading", 0) == 1);
     }
 
     private static long parseLong(String s) {

@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *   <li>A node's shape (address, role, master, slots, open slots) comes from its own line when the agent
  *       reached it, else from its peers' lines (the first observer by address, for determinism).</li>
  *   <li>Health is the worst of: a peer flags it {@code fail}; the agent cannot read it; a peer flags it
- *       {@code fail?}; a {@code CLUSTER SHARDS} answer says it is loading; it is still in handshake.</li>
+ *       {@code fail?}; its {@code INFO} says {@code loading:1}; it is still in handshake.</li>
  *   <li>The version grows by one when the topology key (ids, addresses, roles, masters, slots, health,
  *       open slots, cluster state) differs from the previous snapshot's; metrics never move it.</li>
  * </ol>
@@ -57,10 +57,12 @@ public final class SnapshotAssembler {
             }
         }
 
-        Set<String> loading = new TreeSet<>();
+        // CLUSTER SHARDS gives the endpoint clients are told to use (an announced hostname, say). Its health
+        // word is not used: Redis 7.0 calls every replica with offset 0 "loading", even in an idle cluster.
+        Map<String, String> endpoints = new HashMap<>();
         for (NodeObservation o : sorted) {
-            o.shards().forEach(sh -> sh.nodes().stream().filter(n -> "loading".equals(n.health()))
-                    .forEach(n -> loading.add(n.id())));
+            o.shards().forEach(sh -> sh.nodes().forEach(n -> n.endpoint().filter(e -> !"?".equals(e))
+                    .ifPresent(e -> endpoints.putIfAbsent(n.id(), (e.contains(":") ? "[" + e + "]" : e) + ":" + n.port()))));
         }
 
         Map<String, Long> offsets = new HashMap<>();
@@ -90,7 +92,8 @@ public final class SnapshotAssembler {
             if (own == null && error.isEmpty()) {
                 error = Optional.of("not read by the agent");
             }
-            Health health = health(flags, own != null, loading.contains(id));
+            boolean loading = metrics.map(NodeMetrics::loading).orElse(false);
+            Health health = health(flags, own != null, loading);
             Role role = base.master() ? Role.MASTER : Role.REPLICA;
             long lag = 0;
             if (role == Role.REPLICA && base.masterId().isPresent()) {
@@ -100,7 +103,7 @@ public final class SnapshotAssembler {
                     lag = Math.max(0, masterOffset - mine);
                 }
             }
-            nodes.add(new ClusterNode(id, base.address(), base.hostname(), role, base.masterId(), base.slots(), flags,
+            nodes.add(new ClusterNode(id, base.address(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
                     base.linkConnected(), base.configEpoch(),
                     own != null ? own.migrating() : Map.of(), own != null ? own.importing() : Map.of(),
                     health, metrics, lag, own != null ? Optional.empty() : error));

@@ -1,0 +1,271 @@
+package io.cahoots.agent.redis.lab;
+
+import io.cahoots.agent.cluster.HostPort;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * One redis-server process of a lab (data node or Sentinel), in its own directory with its own config and log.
+ *
+ * <p>Starting works like this:
+ * <ol>
+ *   <li>Run {@code redis-server <conf> [--sentinel]} with the node dir as working dir (the janitor recognises
+ *       stale processes by it) and stdout/stderr appended to {@code console.log} (config errors land there).</li>
+ *   <li>Record the pid in {@code redis.pid} at once, so a crashed JVM's processes can be found later.</li>
+ *   <li>Poll {@code INFO server} until it answers with our pid: an answer from another pid means someone else owns
+ *       the port. "Address already in use" in the logs or an early exit ends in {@link LabException.PortInUse} so
+ *       the lab can retry on other ports.</li>
+ * </ol>
+ * Every kill/stop is remembered so that the lab can tell a deliberate stop from a crash.
+ */
+public final class LabNode {
+
+    static final String LOG_FILE = "redis.log";
+    static final String CONSOLE_FILE = "console.log";
+    static final String PID_FILE = "redis.pid";
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    /** Role the node was started in; a failover may later change what it actually is. */
+    public enum Role {
+        CLUSTER_MASTER, CLUSTER_REPLICA, SPARE, SENTINEL_PRIMARY, SENTINEL_REPLICA, SENTINEL;
+
+        public boolean clusterEnabled() {
+            return this == CLUSTER_MASTER || this == CLUSTER_REPLICA || this == SPARE;
+        }
+    }
+
+    private final Role role;
+    private final HostPort address;
+    private final int busPort;
+    private final Path dir;
+    private final Path configFile;
+    private final Path redisServer;
+    private final String user;
+    private final String password;
+    private final Duration startTimeout;
+    private volatile Process process;
+    private volatile long lastPid = -1;
+    private volatile boolean intentionallyDown;
+    private volatile boolean paused;
+    private volatile long logOffset;
+    private volatile long consoleOffset;
+
+    LabNode(Role role, HostPort address, int busPort, Path dir, Path configFile, LabSpec spec) {
+        this.role = role;
+        this.address = address;
+        this.busPort = busPort;
+        this.dir = dir;
+        this.configFile = configFile;
+        this.redisServer = spec.redisServer();
+        this.user = role == Role.SENTINEL ? null : spec.user();
+        this.password = role == Role.SENTINEL ? spec.sentinelPassword() : spec.password();
+        this.startTimeout = spec.nodeStartTimeout();
+    }
+
+    public Role role() { return role; }
+    public HostPort address() { return address; }
+    /** Cluster bus port, or 0 for nodes that are not cluster-enabled. */
+    public int clusterBusPort() { return busPort; }
+    public Path dir() { return dir; }
+    public Path logFile() { return dir.resolve(LOG_FILE); }
+    public Path configFile() { return configFile; }
+    /** Pid of the current (or last) process. */
+    public long pid() { return lastPid; }
+    public boolean isAlive() { Process p = process; return p != null && p.isAlive(); }
+    public boolean isPaused() { return paused && isAlive(); }
+
+    /** A new connection with this node's credentials; the caller closes it. */
+    public Jedis connect() {
+        return connect(2000);
+    }
+
+    public Jedis connect(int timeoutMillis) {
+        return new Jedis(new HostAndPort(address.host(), address.port()), DefaultJedisClientConfig.builder()
+                .user(user).password(password)
+                .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis)
+                // Redis 7.0 has no CLIENT SETINFO; don't send it.
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .build());
+    }
+
+    /** SIGKILL, waits until the process is gone. */
+    public void kill() {
+        intentionallyDown = true;
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+            awaitExit(p, Duration.ofSeconds(10));
+        }
+        paused = false;
+    }
+
+    /** SIGTERM (Redis shuts down without saving: there are no save points), waits; SIGKILL after 20 s. */
+    public void stop() {
+        intentionallyDown = true;
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        if (paused) {
+            resume(); // a stopped process would never handle SIGTERM
+        }
+        p.destroy();
+        if (!awaitExit(p, STOP_TIMEOUT)) {
+            p.destroyForcibly();
+            awaitExit(p, Duration.ofSeconds(10));
+        }
+        paused = false;
+    }
+
+    /** SIGSTOP: the process stays alive but answers nothing, like a hung or partitioned server. */
+    public void pause() {
+        requireAlive("pause");
+        Procs.signal(pid(), "STOP");
+        paused = true;
+        Poll.until(address + " stopped", Duration.ofSeconds(5), 5, () -> Procs.state(pid()) == 'T' ? null : "still running");
+    }
+
+    /** SIGCONT. */
+    public void resume() {
+        requireAlive("resume");
+        Procs.signal(pid(), "CONT");
+        paused = false;
+    }
+
+    /**
+     * Starts the node again with the same port, dir and config (stops it first if it still runs). A cluster node
+     * keeps its nodes.conf and rejoins; a Sentinel keeps its rewritten sentinel.conf.
+     */
+    public void restart() {
+        if (isAlive()) {
+            stop();
+        }
+        try {
+            start();
+        } catch (LabException.PortInUse e) {
+            throw new LabException("restart of " + address + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Launches the process and waits until it answers; see the class comment. */
+    void start() {
+        intentionallyDown = false;
+        paused = false;
+        List<String> cmd = new ArrayList<>(List.of(redisServer.toString(), configFile.toString()));
+        if (role == Role.SENTINEL) {
+            cmd.add("--sentinel");
+        }
+        // Only output of this run counts when looking for bind errors (the log is appended across restarts).
+        logOffset = size(logFile());
+        consoleOffset = size(dir.resolve(CONSOLE_FILE));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(CONSOLE_FILE).toFile()))
+                    .start();
+            process = p;
+            lastPid = p.pid();
+            Files.writeString(dir.resolve(PID_FILE), Long.toString(p.pid()));
+        } catch (IOException e) {
+            throw new LabException("cannot start " + String.join(" ", cmd) + ": " + e, e);
+        }
+        awaitAnswer(p);
+    }
+
+    private void awaitAnswer(Process p) {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                // Most likely a lost race for a port (the message may be in a log we cannot read yet): retry.
+                throw new LabException.PortInUse(failure("exited with code " + p.exitValue()).getMessage());
+            }
+            if (logs().contains("Address already in use")) {
+                p.destroyForcibly();
+                awaitExit(p, Duration.ofSeconds(5));
+                throw failure("could not bind");
+            }
+            try (Jedis j = connect(500)) {
+                String pidLine = "process_id:" + p.pid();
+                String info = j.info("server");
+                if (info.lines().anyMatch(l -> l.trim().equals(pidLine))) {
+                    return;
+                }
+                last = "port " + address.port() + " is answered by another process";
+            } catch (JedisException e) {
+                last = e.getMessage();
+            }
+            Procs.sleep(20);
+        }
+        p.destroyForcibly();
+        awaitExit(p, Duration.ofSeconds(5));
+        throw failure("did not answer within " + startTimeout.toMillis() + " ms (" + last + ")");
+    }
+
+    private LabException failure(String what) {
+        String logs = logs();
+        String msg = role + " " + address + (busPort > 0 ? "@" + busPort : "") + " " + what
+                + "; dir " + dir + "\n" + logs;
+        return logs.contains("Address already in use") ? new LabException.PortInUse(msg) : new LabException(msg);
+    }
+
+    private String logs() {
+        return Procs.tail(dir.resolve(CONSOLE_FILE), consoleOffset, 10) + "\n" + Procs.tail(logFile(), logOffset, 15);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** True when the process ended without kill()/stop() -- a crash the lab should keep logs for. */
+    boolean diedUnexpectedly() {
+        Process p = process;
+        return p != null && !p.isAlive() && !intentionallyDown;
+    }
+
+    /** Used by close(): SIGKILL works on paused processes too. */
+    void destroy() {
+        intentionallyDown = true;
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+            awaitExit(p, Duration.ofSeconds(5));
+        }
+    }
+
+    private void requireAlive(String op) {
+        if (!isAlive()) {
+            throw new IllegalStateException("cannot " + op + " " + address + ": not running");
+        }
+    }
+
+    private static boolean awaitExit(Process p, Duration timeout) {
+        try {
+            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return role + " " + address + " pid " + lastPid + (isAlive() ? paused ? " paused" : "" : " down");
+    }
+}
