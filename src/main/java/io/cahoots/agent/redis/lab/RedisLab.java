@@ -140,7 +140,17 @@ public final class RedisLab implements AutoCloseable {
                     : CompletableFuture.runAsync(() -> new ClusterBuilder(masters, replicas, spec.readyTimeout()).build(), pool);
             CompletableFuture<Void> sentinel = !spec.sentinelGroup() ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.runAsync(() -> buildSentinelGroup(pool), pool);
-            CompletableFuture.allOf(cluster, sentinel).join();
+            // The first failure ends the start; the other builder is interrupted by shutdownNow below.
+            CompletableFuture<Void> firstFailureOrAll = new CompletableFuture<>();
+            for (CompletableFuture<Void> f : List.of(cluster, sentinel)) {
+                f.whenComplete((ok, e) -> {
+                    if (e != null) {
+                        firstFailureOrAll.completeExceptionally(e);
+                    }
+                });
+            }
+            CompletableFuture.allOf(cluster, sentinel).thenRun(() -> firstFailureOrAll.complete(null));
+            firstFailureOrAll.join();
         } finally {
             pool.shutdownNow();
         }

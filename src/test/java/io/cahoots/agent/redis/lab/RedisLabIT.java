@@ -35,8 +35,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisLabIT {
 
-    private static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
-    private static final Path REDIS_CLI = Path.of("/usr/bin/redis-cli");
+    private static final Path REDIS_SERVER = LabSpec.builder().build().redisServer();
+    private static final Path REDIS_CLI = REDIS_SERVER.resolveSibling("redis-cli");
 
     private RedisLab lab;      // 3x1 cluster + 1 spare + sentinel group (1 replica, 3 sentinels)
     private RedisLab pwLab;    // requirepass: 3x1 cluster + sentinel group (1 replica, 1 sentinel)
@@ -189,6 +189,15 @@ class RedisLabIT {
             paused.resume();
         }
         assertThat(ping(paused, 1000)).isEqualTo("PONG");
+
+        paused.stop(); // graceful: SIGTERM
+        assertThat(paused.isAlive()).isFalse();
+        assertThat(paused.logFile()).content().contains("ready to exit");
+        paused.restart();
+        try (Jedis j = paused.connect()) {
+            // came back as a replica thanks to the rewritten redis.conf
+            await().atMost(Duration.ofSeconds(10)).until(() -> j.info("replication").contains("master_link_status:up"));
+        }
     }
 
     @Test
@@ -250,6 +259,13 @@ class RedisLabIT {
         assertThat(pids).allSatisfy(pid -> assertThat(Procs.running(pid)).isFalse());
         assertThat(dir).doesNotExist();
         closeLab.close(); // idempotent
+    }
+
+    @Test
+    void missingBinaryFailsClearly() {
+        LabSpec spec = LabSpec.builder().redisServer(Path.of("/nonexistent/redis-server")).build();
+        assertThatThrownBy(() -> RedisLab.start(spec)).isInstanceOf(LabException.class)
+                .hasMessageContaining("redis-server not found");
     }
 
     @Test
