@@ -1,27 +1,33 @@
 package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.InvalidSettingException;
-import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.config.SettingsGroup;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 /**
- * The first thing that runs: builds the settings (and the lab, when asked for) and, when that fails,
+ * The first thing that runs: builds every {@link SettingsGroup} (and the lab, when asked for) and, when that fails,
  * prints one line that says what to fix and exits non-zero before anything else starts.
  */
 @Singleton
 public class StartupGate {
 
+    private static final Logger LOG = Logger.getLogger(StartupGate.class);
+
     /** Exit code for an invalid setting, distinct from Quarkus' own start-up failure (1). */
     public static final int EXIT_INVALID_SETTING = 2;
     public static final int EXIT_LAB_FAILED = 3;
 
-    void check(@Observes @Priority(1) StartupEvent event, Instance<Settings> settings) {
+    void check(@Observes @Priority(1) StartupEvent event, @Any Instance<SettingsGroup> groups) {
         try {
-            settings.get();
+            for (SettingsGroup group : groups) {
+                LOG.debugf("settings: %s", group);
+            }
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (!(cause instanceof InvalidSettingException) && cause.getCause() != null) {

@@ -22,7 +22,7 @@ public record Settings(
         Duration redisTimeout,
         Optional<String> adminToken,
         Duration pollInterval,
-        boolean lab) {
+        boolean lab) implements SettingsGroup {
 
     /** Shorter tokens are guessable; {@code openssl rand -hex 16} gives 32 characters. */
     public static final int MIN_TOKEN_LENGTH = 16;
