@@ -88,6 +88,10 @@ public final class AgentProcess implements AutoCloseable {
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public Duration sinceStart() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
     public long pid() {
         return process.pid();
     }
