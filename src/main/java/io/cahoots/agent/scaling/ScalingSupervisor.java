@@ -1,0 +1,107 @@
+package io.cahoots.agent.scaling;
+
+import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.config.ScalingSettings;
+import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.scaling.kube.KubernetesConnector;
+import io.cahoots.agent.scaling.policy.RedisPressure;
+import io.cahoots.agent.scaling.policy.Trigger;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the {@link ScalingLoop} every {@code AGENT_SCALING_INTERVAL} on its own thread when
+ * {@code AGENT_SCALING_ENABLED=true}; otherwise does nothing at all (no Kubernetes client is even created).
+ * On shutdown it releases the lease so another agent replica takes over at once.
+ */
+@ApplicationScoped
+public class ScalingSupervisor {
+
+    private static final Logger LOG = Logger.getLogger(ScalingSupervisor.class);
+
+    private final ScalingSettings settings;
+    private final KubernetesConnector connector;
+    private final ClusterWatch clusterWatch;
+    private final ScalingMetrics metrics;
+    private final Clock clock;
+    private ScheduledExecutorService scheduler;
+    private volatile ScalingLoop loop;
+    private KubernetesConnector.Connection connection;
+    /** The snapshot the previous evaluation saw, to turn Redis' cumulative command totals into an interval figure. */
+    private Optional<ClusterSnapshot> previousSnapshot = Optional.empty();
+
+    public ScalingSupervisor(ScalingSettings settings, KubernetesConnector connector, ClusterWatch clusterWatch,
+                             ScalingMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.connector = connector;
+        this.clusterWatch = clusterWatch;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    void start(@Observes @Priority(200) StartupEvent event) {
+        if (!settings.enabled()) {
+            LOG.info("AGENT_SCALING_ENABLED is false: the API replica supervisor is off");
+            return;
+        }
+        connection = connector.connect(settings, clock);
+        PrometheusReader reader = new PrometheusReader(settings.prometheusUrl().orElseThrow(), Map.of(
+                Trigger.CPU, settings.queryCpu(), Trigger.MEMORY, settings.queryMemory(),
+                Trigger.QUEUE, settings.queryQueue(), Trigger.P95, settings.queryP95()), clock);
+        loop = new ScalingLoop(settings, connection.namespace(), reader, connection.target(), connection.leadership(),
+                this::redisPressure, metrics, clock);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scaling");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(loop::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("supervising Deployment %s (%d..%d replicas, step %d) every %dms as %s%s", connection.target().describe(),
+                settings.minReplicas(), settings.maxReplicas(), settings.step(), settings.interval().toMillis(),
+                connection.leadership().identity(), settings.dryRun() ? " in dry-run" : "");
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.leadership().release();
+    }
+
+    public ScalingStatus status() {
+        ScalingLoop l = loop;
+        return l == null ? ScalingStatus.disabled(settings) : l.status();
+    }
+
+    public ScalingSettings settings() {
+        return settings;
+    }
+
+    private RedisPressure redisPressure() {
+        if (!clusterWatch.enabled()) {
+            return RedisPressure.NONE;
+        }
+        Optional<ClusterSnapshot> now = clusterWatch.latest();
+        RedisPressure p = now.map(s -> RedisPressure.of(s, previousSnapshot, settings.redisLatencyMs(),
+                settings.redisMemoryPercent())).orElse(RedisPressure.NONE);
+        previousSnapshot = now;
+        return p;
+    }
+}
