@@ -7,10 +7,14 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Set;
 
-/** Every request under {@code /api/v1} that is not a read needs the admin bearer token. */
+/**
+ * Every request under {@code /api/v1} that is not a read needs the admin bearer token. Endpoints that
+ * answer a dry run by default ({@code POST /rebalance}) check the token themselves, only when they mutate.
+ */
 public class AdminAuthFilter {
 
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final Set<String> DRY_RUN_BY_DEFAULT = Set.of("/api/v1/rebalance");
 
     private final AdminAuth auth;
 
@@ -20,10 +24,16 @@ public class AdminAuthFilter {
 
     @ServerRequestFilter
     public Response requireToken(ContainerRequestContext request) {
-        if (READS.contains(request.getMethod()) || !request.getUriInfo().getPath().startsWith("/api/v1")) {
+        String path = request.getUriInfo().getPath();
+        if (READS.contains(request.getMethod()) || !path.startsWith("/api/v1") || DRY_RUN_BY_DEFAULT.contains(path)) {
             return null;
         }
-        return switch (auth.check(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+        return refusal(auth, request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    }
+
+    /** The answer that refuses a mutation, or null when the header carries the right token. */
+    static Response refusal(AdminAuth auth, String authorizationHeader) {
+        return switch (auth.check(authorizationHeader)) {
             case ALLOWED -> null;
             case NO_TOKEN_CONFIGURED -> ProblemMapper.response(403, "admin-token-not-configured", "Forbidden",
                     "mutating endpoints are disabled until AGENT_ADMIN_TOKEN is set (e.g. AGENT_ADMIN_TOKEN=$(openssl rand -hex 16))", null);

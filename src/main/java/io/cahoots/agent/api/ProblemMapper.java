@@ -1,6 +1,10 @@
 package io.cahoots.agent.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cahoots.agent.executor.JobConflictException;
+import io.cahoots.agent.executor.PreflightException;
+import io.cahoots.agent.executor.StalePlanException;
+import io.cahoots.agent.planner.PlanningException;
 import io.cahoots.agent.redis.RedisException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -25,6 +29,27 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response redis(RedisException e) {
         return response(503, "redis-unavailable", "Redis unavailable", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response preflight(PreflightException e) {
+        return response(409, "cluster-not-ready", "Conflict", e.getMessage(), ClusterView.check(e.snapshot()));
+    }
+
+    @ServerExceptionMapper
+    public Response jobConflict(JobConflictException e) {
+        return response(409, "job-running", "Conflict", e.getMessage(),
+                e.runningJobId() == null ? null : java.util.Map.of("runningJob", e.runningJobId()));
+    }
+
+    @ServerExceptionMapper
+    public Response stalePlan(StalePlanException e) {
+        return response(409, "stale-plan", "Conflict", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response planning(PlanningException e) {
+        return response(400, "invalid-request", "Invalid request", e.getMessage(), null);
     }
 
     @ServerExceptionMapper

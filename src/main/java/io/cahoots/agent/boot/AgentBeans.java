@@ -2,15 +2,21 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.AgentConfig;
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.executor.MigrationEngine;
+import io.cahoots.agent.executor.MigrationTuning;
+import io.cahoots.agent.redis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
+import java.time.Duration;
 
 /** Produces the agent's shared singletons: validated settings (pointed at the lab when one runs), the clock, connections. */
 public class AgentBeans {
+
+    static final Duration MIGRATION_SOCKET_TIMEOUT = Duration.ofSeconds(15);
 
     @Produces
     @Singleton
@@ -33,5 +39,22 @@ public class AgentBeans {
 
     void close(@Disposes RedisConnections connections) {
         connections.close();
+    }
+
+    /** Jobs get their own pools with a longer socket timeout: one MIGRATE may take seconds. */
+    @Produces
+    @Singleton
+    JedisClusterCommands clusterCommands(Settings settings, RedisConnections connections) {
+        return new JedisClusterCommands(connections.withTimeout(MIGRATION_SOCKET_TIMEOUT, settings.sentinelCredentials(), settings.tls()));
+    }
+
+    void close(@Disposes JedisClusterCommands commands) {
+        commands.close();
+    }
+
+    @Produces
+    @Singleton
+    MigrationEngine migrationEngine(JedisClusterCommands commands, Settings settings) {
+        return new MigrationEngine(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
     }
 }

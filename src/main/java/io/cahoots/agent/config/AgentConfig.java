@@ -41,4 +41,15 @@ public interface AgentConfig {
 
     @WithDefault("false")
     String lab();
+
+    @WithDefault("2")
+    String rebalanceThresholdPercent();
+
+    /** Keys per MIGRATE; the default is the best of bench/rebalance.sh on the lab. */
+    @WithDefault("1000")
+    String migrationBatchKeys();
+
+    /** Slot moves in flight across disjoint (source, target) pairs. */
+    @WithDefault("4")
+    String migrationParallelism();
 }

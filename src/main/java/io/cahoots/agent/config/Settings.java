@@ -22,7 +22,10 @@ public record Settings(
         Duration redisTimeout,
         Optional<String> adminToken,
         Duration pollInterval,
-        boolean lab) implements SettingsGroup {
+        boolean lab,
+        double rebalanceThresholdPercent,
+        int migrationBatchKeys,
+        int migrationParallelism) implements SettingsGroup {
 
     /** Shorter tokens are guessable; {@code openssl rand -hex 16} gives 32 characters. */
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -60,17 +63,22 @@ public record Settings(
         return new Settings(cluster, sentinels, masters,
                 new Credentials(c.redisUsername(), c.redisPassword()),
                 new Credentials(Optional.empty(), c.sentinelPassword()),
-                bool("AGENT_REDIS_TLS", c.redisTls()), timeout, token, poll, lab);
+                bool("AGENT_REDIS_TLS", c.redisTls()), timeout, token, poll, lab,
+                percent("AGENT_REBALANCE_THRESHOLD_PERCENT", c.rebalanceThresholdPercent()),
+                integer("AGENT_MIGRATION_BATCH_KEYS", c.migrationBatchKeys(), 1, 100_000),
+                integer("AGENT_MIGRATION_PARALLELISM", c.migrationParallelism(), 1, 64));
     }
 
     /** The same settings pointed at other nodes: the lab's, once it has started them. */
     public Settings withRedis(List<HostPort> cluster, List<HostPort> sentinels, Credentials redis, Credentials sentinel) {
-        return new Settings(cluster, sentinels, sentinelMasters, redis, sentinel, tls, redisTimeout, adminToken, pollInterval, lab);
+        return new Settings(cluster, sentinels, sentinelMasters, redis, sentinel, tls, redisTimeout, adminToken, pollInterval,
+                lab, rebalanceThresholdPercent, migrationBatchKeys, migrationParallelism);
     }
 
     public Settings withAdminToken(String token) {
         return new Settings(clusterNodes, sentinelNodes, sentinelMasters, redisCredentials, sentinelCredentials, tls,
-                redisTimeout, Optional.of(token), pollInterval, lab);
+                redisTimeout, Optional.of(token), pollInterval, lab, rebalanceThresholdPercent, migrationBatchKeys,
+                migrationParallelism);
     }
 
     static List<HostPort> addresses(String variable, Optional<String> value) {
@@ -91,6 +99,30 @@ public record Settings(
 
     private static List<String> names(String value) {
         return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    static int integer(String variable, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSettingException(variable, quote(value), "a whole number from " + min + " to " + max);
+    }
+
+    static double percent(String variable, String value) {
+        try {
+            double d = Double.parseDouble(value.trim());
+            if (d >= 0 && d <= 100) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSettingException(variable, quote(value), "a percentage from 0 to 100");
     }
 
     static boolean bool(String variable, String value) {
@@ -158,6 +190,7 @@ public record Settings(
         return "Settings[cluster=" + clusterNodes + ", sentinels=" + sentinelNodes + ", masters=" + sentinelMasters
                 + ", redis=" + redisCredentials + ", sentinel=" + sentinelCredentials + ", tls=" + tls
                 + ", timeout=" + redisTimeout + ", adminToken=" + (adminToken.isPresent() ? "set" : "unset")
-                + ", poll=" + pollInterval + ", lab=" + lab + "]";
+                + ", poll=" + pollInterval + ", lab=" + lab + ", threshold=" + rebalanceThresholdPercent + "%"
+                + ", batchKeys=" + migrationBatchKeys + ", parallelism=" + migrationParallelism + "]";
     }
 }

@@ -39,6 +39,11 @@ public class AgentMetrics {
     private final AtomicLong nodesAgree = new AtomicLong();
     private final AtomicLong topologyVersion = new AtomicLong();
     private final AtomicLong nodesUnreachable = new AtomicLong();
+    private final AtomicLong jobRunning = new AtomicLong();
+    private final AtomicLong jobSlotsDone = new AtomicLong();
+    private final AtomicLong jobSlotsTotal = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<Double> migrationKeysPerSecond =
+            new java.util.concurrent.atomic.AtomicReference<>(0.0);
     /** Previous cumulative (calls, usec) per node, to turn commandstats into a per-interval average. */
     private final Map<String, long[]> previousCommandTotals = new HashMap<>();
 
@@ -53,6 +58,11 @@ public class AgentMetrics {
         gauge("cluster.nodes.agree", nodesAgree, "1 when every reachable node has the same slot map");
         gauge("cluster.topology.version", topologyVersion, "Version of the observed topology");
         gauge("cluster.nodes.unreachable", nodesUnreachable, "Addresses the agent could not read in the last poll");
+        gauge("job.running", jobRunning, "1 while a mutating job runs");
+        gauge("job.slots.done", jobSlotsDone, "Slots the running job has moved");
+        gauge("job.slots.total", jobSlotsTotal, "Slots the running job will move");
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + "migration.keys.per.second", migrationKeysPerSecond, r -> r.get())
+                .description("Keys per second of the running migration").register(registry);
         for (NodeGauge g : NodeGauge.values()) {
             nodeGauges.put(g.name, MultiGauge.builder(PREFIX + "redis." + g.name).description(g.description)
                     .baseUnit(g.unit).register(registry));
@@ -113,6 +123,24 @@ public class AgentMetrics {
             return (double) (m.commandUsec() - prev[1]) / (m.commandCalls() - prev[0]);
         }
         return m.averageUsecPerCall();
+    }
+
+    public void jobStarted(String type) {
+        registry.counter(PREFIX + "jobs.started", "type", type).increment();
+    }
+
+    public void jobFinished(String type, String state, long keysMoved) {
+        registry.counter(PREFIX + "jobs.finished", "type", type, "state", state).increment();
+        registry.counter(PREFIX + "migration.keys.moved").increment(keysMoved);
+        jobProgress(false, 0, 0, 0);
+    }
+
+    /** The running job's progress (or {@code running == false} when none runs). */
+    public void jobProgress(boolean running, int slotsDone, int slotsTotal, double keysPerSecond) {
+        jobRunning.set(running ? 1 : 0);
+        jobSlotsDone.set(slotsDone);
+        jobSlotsTotal.set(slotsTotal);
+        migrationKeysPerSecond.set(keysPerSecond);
     }
 
     public Duration meanPollDuration() {

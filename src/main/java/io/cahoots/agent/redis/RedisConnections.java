@@ -30,11 +30,13 @@ public final class RedisConnections implements AutoCloseable {
     private final JedisClientConfig dataConfig;
     private final JedisClientConfig sentinelConfig;
     private final Duration timeout;
+    private final Credentials dataCredentials;
     private final Map<HostPort, JedisPool> dataPools = new ConcurrentHashMap<>();
     private final Map<HostPort, JedisPool> sentinelPools = new ConcurrentHashMap<>();
 
     public RedisConnections(Credentials data, Credentials sentinel, boolean tls, Duration timeout) {
         this.timeout = timeout;
+        this.dataCredentials = data;
         this.dataConfig = clientConfig(data, tls, timeout);
         this.sentinelConfig = clientConfig(sentinel, tls, timeout);
     }
@@ -51,6 +53,20 @@ public final class RedisConnections implements AutoCloseable {
                 // CLIENT SETINFO only exists from Redis 7.2; skip the extra round trip and its error on 7.0.
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .build();
+    }
+
+    /** The same credentials and TLS, another timeout: for long commands such as MIGRATE. */
+    public RedisConnections withTimeout(Duration longer, Credentials sentinel, boolean tls) {
+        return new RedisConnections(dataCredentials, sentinel, tls, longer);
+    }
+
+    /** Data-node credentials, which MIGRATE must pass on to its target. */
+    public Credentials dataCredentials() {
+        return dataCredentials;
+    }
+
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Runs {@code work} on a pooled connection to a data node, translating client errors. */

@@ -36,6 +36,9 @@ class SettingsTest {
         assertThat(s.redisTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(s.tls()).isFalse();
         assertThat(s.lab()).isFalse();
+        assertThat(s.rebalanceThresholdPercent()).isEqualTo(2.0);
+        assertThat(s.migrationBatchKeys()).isPositive();
+        assertThat(s.migrationParallelism()).isPositive();
     }
 
     @Test
@@ -75,6 +78,9 @@ class SettingsTest {
             "agent.redis-tls     | yes             | AGENT_REDIS_TLS='yes': expected true or false",
             "agent.lab           | ture            | AGENT_LAB='ture': expected true or false",
             "agent.admin-token   | short           | AGENT_ADMIN_TOKEN=<hidden, 5 characters>: expected at least 16 characters",
+            "agent.rebalance-threshold-percent | 101 | AGENT_REBALANCE_THRESHOLD_PERCENT='101': expected a percentage from 0 to 100",
+            "agent.migration-batch-keys | 0        | AGENT_MIGRATION_BATCH_KEYS='0': expected a whole number from 1 to 100000",
+            "agent.migration-parallelism | many    | AGENT_MIGRATION_PARALLELISM='many'",
     })
     void aBadValueNamesTheVariableTheValueAndWhatIsExpected(String property, String value, String message) {
         assertThatThrownBy(() -> settings(Map.of(property, value)))

@@ -1,0 +1,149 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.ClusterNode;
+import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.cluster.SlotRange;
+import io.cahoots.agent.planner.Move;
+import io.cahoots.agent.planner.Plan;
+import org.jboss.logging.MDC;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * Executes a {@link Plan}.
+ *
+ * <ol>
+ *   <li>Moves are started in plan order, up to {@code parallelism} at once, and only when neither their
+ *       source nor their target takes part in a running move: never two migrations on one node.</li>
+ *   <li>Each move goes chunk by chunk ({@link SlotMigrator}); between chunks it stops if the job was
+ *       cancelled or another move failed, so a stop always leaves every slot closed and owned.</li>
+ *   <li>The first failure stops new moves, lets running ones finish their chunk, and is rethrown.</li>
+ * </ol>
+ */
+public final class MigrationEngine {
+
+    private final SlotMigrator migrator;
+    private final MigrationTuning tuning;
+
+    public MigrationEngine(ClusterCommands redis, MigrationTuning tuning) {
+        this.migrator = new SlotMigrator(redis, tuning);
+        this.tuning = tuning;
+    }
+
+    public void execute(ClusterSnapshot snapshot, Plan plan, boolean replace, Job job) {
+        Map<String, HostPort> masters = snapshot.masters().stream()
+                .filter(m -> m.address().isPresent())
+                .collect(Collectors.toMap(ClusterNode::id, m -> m.address().get()));
+        LinkedList<Move> pending = new LinkedList<>(plan.moves());
+        Set<String> busy = new HashSet<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Object mdc = MDC.get("job");
+        ExecutorService pool = Executors.newFixedThreadPool(tuning.parallelism(), r -> {
+            Thread t = new Thread(() -> {
+                if (mdc != null) {
+                    MDC.put("job", mdc);
+                }
+                r.run();
+            }, "migration");
+            t.setDaemon(true);
+            return t;
+        });
+        ExecutorCompletionService<Move> done = new ExecutorCompletionService<>(pool);
+        int running = 0;
+        RuntimeException failure = null;
+        try {
+            while (!pending.isEmpty() || running > 0) {
+                if (failure == null && !job.cancelRequested()) {
+                    for (var it = pending.iterator(); it.hasNext() && running < tuning.parallelism(); ) {
+                        Move m = it.next();
+                        if (busy.contains(m.from()) || busy.contains(m.to())) {
+                            continue;
+                        }
+                        it.remove();
+                        busy.add(m.from());
+                        busy.add(m.to());
+                        running++;
+                        done.submit(() -> {
+                            runMove(m, masters, replace, job, stop);
+                            return m;
+                        });
+                    }
+                } else if (running == 0) {
+                    break;
+                }
+                Future<Move> f = done.take();
+                running--;
+                try {
+                    Move m = f.get();
+                    busy.remove(m.from());
+                    busy.remove(m.to());
+                } catch (ExecutionException e) {
+                    stop.set(true);
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException re ? re : new MigrationException(e.getCause().toString(), e.getCause());
+                    }
+                    // Its nodes stay marked busy: nothing else starts after a failure anyway.
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+            throw new JobCancelledException("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (job.cancelRequested()) {
+            JobProgress p = job.progress();
+            throw new JobCancelledException("cancelled after " + p.slotsDone() + " of " + p.slotsTotal()
+                    + " slots; every slot is closed and owned");
+        }
+    }
+
+    private void runMove(Move move, Map<String, HostPort> masters, boolean replace, Job job, AtomicBoolean stop) {
+        HostPort from = require(masters, move.from());
+        HostPort to = require(masters, move.to());
+        List<HostPort> others = masters.entrySet().stream()
+                .filter(e -> !e.getKey().equals(move.from()) && !e.getKey().equals(move.to()))
+                .map(Map.Entry::getValue).toList();
+        SlotMigrator.Pair pair = new SlotMigrator.Pair(move.from(), from, move.to(), to, others);
+        List<Integer> slots = new ArrayList<>(move.slotCount());
+        for (SlotRange r : move.slots()) {
+            for (int s = r.start(); s <= r.end(); s++) {
+                slots.add(s);
+            }
+        }
+        for (int i = 0; i < slots.size(); i += tuning.slotsPerChunk()) {
+            if (stop.get() || job.cancelRequested()) {
+                return;
+            }
+            List<Integer> chunk = slots.subList(i, Math.min(slots.size(), i + tuning.slotsPerChunk()));
+            long keys = migrator.moveChunk(pair, chunk, replace);
+            job.keysMoved(keys);
+            job.slotsDone(chunk.size());
+        }
+    }
+
+    private static HostPort require(Map<String, HostPort> masters, String id) {
+        HostPort a = masters.get(id);
+        if (a == null) {
+            throw new MigrationException("master " + id + " is not in the snapshot any more");
+        }
+        return a;
+    }
+}

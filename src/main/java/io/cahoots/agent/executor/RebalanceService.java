@@ -1,0 +1,106 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.ClusterNode;
+import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.cluster.SlotRange;
+import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.planner.Move;
+import io.cahoots.agent.planner.Plan;
+import io.cahoots.agent.planner.RebalanceOptions;
+import io.cahoots.agent.planner.RebalancePlanner;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Rebalancing as the API offers it.
+ *
+ * <ol>
+ *   <li>Preview: poll the cluster now, refuse unless {@link Preflight} passes, count the keys of every
+ *       slot ({@code COUNTKEYSINSLOT}, one pipeline per master), and plan.</li>
+ *   <li>Start: the same preview (refused as stale when the caller names a topology version that is no
+ *       longer current), then a job that checks the version once more, executes the plan with the
+ *       {@link MigrationEngine} and polls again so every reader sees the result at once.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class RebalanceService {
+
+    /** A plan and the snapshot it was made from. */
+    public record Preview(ClusterSnapshot snapshot, Plan plan) {
+    }
+
+    private final ClusterWatch watch;
+    private final JobManager jobs;
+    private final ClusterCommands redis;
+    private final MigrationEngine engine;
+
+    public RebalanceService(ClusterWatch watch, JobManager jobs, ClusterCommands redis, MigrationEngine engine) {
+        this.watch = watch;
+        this.jobs = jobs;
+        this.redis = redis;
+        this.engine = engine;
+    }
+
+    public Preview preview(RebalanceOptions options) {
+        ClusterSnapshot snapshot = watch.refresh();
+        Preflight.require(snapshot);
+        long[] keys = keysPerSlot(snapshot);
+        return new Preview(snapshot, RebalancePlanner.plan(snapshot, options, Optional.of(keys)));
+    }
+
+    public Job start(RebalanceOptions options, boolean replace, OptionalLong expectedVersion) {
+        Preview preview = preview(options);
+        if (expectedVersion.isPresent() && expectedVersion.getAsLong() != preview.snapshot().version()) {
+            throw new StalePlanException(expectedVersion.getAsLong(), preview.snapshot().version());
+        }
+        Plan plan = preview.plan();
+        String description = plan.needed()
+                ? "rebalance " + plan.slotsToMove() + " slots in " + plan.moves().size() + " moves (~" + plan.keysToMove() + " keys)"
+                : "rebalance: nothing to do (" + plan.reason() + ")";
+        return jobs.start("rebalance", description, job -> {
+            job.plan(plan.slotsToMove(), plan.keysToMove());
+            job.result(plan);
+            execute(plan, replace, job);
+        });
+    }
+
+    /** Runs a plan inside a job; also used by the jobs that drain or fill nodes. */
+    public void execute(Plan plan, boolean replace, Job job) {
+        if (plan.moves().isEmpty()) {
+            return;
+        }
+        ClusterSnapshot now = watch.refresh();
+        if (now.version() != plan.snapshotVersion()) {
+            throw new StalePlanException(plan.snapshotVersion(), now.version());
+        }
+        Preflight.require(now);
+        try {
+            engine.execute(now, plan, replace, job);
+        } finally {
+            watch.refresh();
+        }
+    }
+
+    long[] keysPerSlot(ClusterSnapshot snapshot) {
+        long[] keys = new long[SlotRange.SLOT_COUNT];
+        snapshot.masters().parallelStream().filter(m -> m.slotCount() > 0 && m.address().isPresent()).forEach(m -> {
+            List<Integer> slots = new ArrayList<>(m.slotCount());
+            m.slots().forEach(r -> {
+                for (int s = r.start(); s <= r.end(); s++) {
+                    slots.add(s);
+                }
+            });
+            for (Map.Entry<Integer, Long> e : redis.countKeysInSlots(m.address().get(), slots).entrySet()) {
+                keys[e.getKey()] = e.getValue();
+            }
+        });
+        return keys;
+    }
+
+
+}

@@ -1,0 +1,162 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.executor.ClusterCommands.MigrateResult;
+import io.cahoots.agent.executor.ClusterCommands.SlotState;
+import io.cahoots.agent.redis.RedisException;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Moves one chunk of slots from a source master to a target master, the protocol of
+ * {@code redis-cli --cluster} with every step pipelined over the whole chunk.
+ *
+ * <ol>
+ *   <li>{@code SETSLOT IMPORTING} on the target for every slot, then {@code SETSLOT MIGRATING} on the
+ *       source: from now on clients asking for a moved key are sent on ({@code ASK}), nothing is lost.</li>
+ *   <li>Until every slot is empty on the source: {@code GETKEYSINSLOT} for all open slots in one pipeline,
+ *       then {@code MIGRATE ... KEYS} in batches. A key is deleted from the source only once the target
+ *       acknowledged it, so a failure at any point loses nothing.</li>
+ *   <li>{@code BUSYKEY} (the target has the key already): both copies are compared with {@code DUMP};
+ *       identical copies are migrated with {@code REPLACE}; different ones fail the move naming the keys,
+ *       unless the request allowed {@code replace}.</li>
+ *   <li>{@code SETSLOT NODE} on the target first (it takes ownership and bumps its epoch), then the source
+ *       (tolerating "Please use SETSLOT only with masters" should it have been failed over), then every
+ *       other master, whose failure is harmless: gossip tells them too.</li>
+ * </ol>
+ * Retriable errors are retried per step ({@link Retry}); a fatal one leaves the chunk's slots open for the
+ * fix action to repair and is thrown as a {@link MigrationException} naming slots, nodes and error.
+ */
+final class SlotMigrator {
+
+    private static final Logger LOG = Logger.getLogger(SlotMigrator.class);
+    private static final int KEYS_NAMED_IN_ERRORS = 5;
+
+    private final ClusterCommands redis;
+    private final MigrationTuning tuning;
+
+    SlotMigrator(ClusterCommands redis, MigrationTuning tuning) {
+        this.redis = redis;
+        this.tuning = tuning;
+    }
+
+    /** Endpoints of one move: ids and addresses of source and target, and the other masters to tell. */
+    record Pair(String fromId, HostPort from, String toId, HostPort to, List<HostPort> otherMasters) {
+        String describe() {
+            return from + " (" + fromId + ") -> " + to + " (" + toId + ")";
+        }
+    }
+
+    /** @return keys moved */
+    long moveChunk(Pair pair, List<Integer> slots, boolean replace) {
+        String where = "slots " + compact(slots) + " " + pair.describe();
+        try {
+            expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.IMPORTING, pair.fromId())), "SETSLOT IMPORTING on target", where, false);
+            expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.MIGRATING, pair.toId())), "SETSLOT MIGRATING on source", where, false);
+            long moved = drain(pair, slots, replace, where);
+            expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on target", where, false);
+            expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on source", where, true);
+            pair.otherMasters().parallelStream().forEach(m -> {
+                try {
+                    redis.setSlots(m, slots, SlotState.NODE, pair.toId());
+                } catch (RedisException e) {
+                    LOG.warnf("could not tell %s about %s (gossip will): %s", m, where, e.getMessage());
+                }
+            });
+            return moved;
+        } catch (RedisException e) {
+            throw new MigrationException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long drain(Pair pair, List<Integer> slots, boolean replace, String where) {
+        Set<Integer> open = new LinkedHashSet<>(slots);
+        long moved = 0;
+        while (!open.isEmpty()) {
+            Map<Integer, List<byte[]>> keysBySlot = retry(() -> redis.keysInSlots(pair.from(), open, tuning.batchKeys()));
+            List<byte[]> keys = new ArrayList<>();
+            keysBySlot.forEach((slot, k) -> {
+                if (k.isEmpty()) {
+                    open.remove(slot);
+                } else {
+                    keys.addAll(k);
+                }
+            });
+            for (int i = 0; i < keys.size(); i += tuning.batchKeys()) {
+                List<byte[]> batch = keys.subList(i, Math.min(keys.size(), i + tuning.batchKeys()));
+                MigrateResult r = retry(() -> redis.migrate(pair.from(), pair.to(), batch, replace, tuning.migrateTimeoutMillis()));
+                if (r == MigrateResult.BUSYKEY) {
+                    moved += resolveBusyKeys(pair, batch, replace, where);
+                } else {
+                    moved += batch.size();
+                }
+            }
+        }
+        return moved;
+    }
+
+    /** The keys of a batch that MIGRATE left on the source because the target has them too. */
+    private long resolveBusyKeys(Pair pair, List<byte[]> batch, boolean replace, String where) {
+        List<Boolean> stillHere = retry(() -> redis.exists(pair.from(), batch));
+        List<byte[]> busy = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (stillHere.get(i)) {
+                busy.add(batch.get(i));
+            }
+        }
+        long movedBefore = batch.size() - busy.size();
+        if (busy.isEmpty()) {
+            return movedBefore;
+        }
+        List<Optional<byte[]>> mine = retry(() -> redis.dump(pair.from(), busy));
+        List<Optional<byte[]>> theirs = retry(() -> redis.dump(pair.to(), busy));
+        List<String> different = new ArrayList<>();
+        for (int i = 0; i < busy.size(); i++) {
+            boolean same = mine.get(i).isPresent() && theirs.get(i).isPresent() && Arrays.equals(mine.get(i).get(), theirs.get(i).get());
+            if (!same) {
+                different.add(new String(busy.get(i), StandardCharsets.UTF_8));
+            }
+        }
+        if (!different.isEmpty() && !replace) {
+            throw new MigrationException(where + ": BUSYKEY: " + different.size() + " key(s) exist on both nodes with different values ("
+                    + different.stream().limit(KEYS_NAMED_IN_ERRORS).collect(Collectors.joining(", "))
+                    + (different.size() > KEYS_NAMED_IN_ERRORS ? ", ..." : "")
+                    + "); the slots are left open; send \"replace\": true to overwrite the target's copies");
+        }
+        LOG.infof("%s: %d key(s) already on the target (%d identical, %d replaced)", where, busy.size(),
+                busy.size() - different.size(), different.size());
+        MigrateResult again = retry(() -> redis.migrate(pair.from(), pair.to(), busy, true, tuning.migrateTimeoutMillis()));
+        if (again == MigrateResult.BUSYKEY) {
+            throw new MigrationException(where + ": BUSYKEY even with REPLACE");
+        }
+        return movedBefore + busy.size();
+    }
+
+    private void expectOk(List<Optional<String>> errors, String step, String where, boolean tolerateNotMaster) {
+        for (Optional<String> e : errors) {
+            if (e.isPresent() && !(tolerateNotMaster && e.get().contains("Please use SETSLOT only with masters"))) {
+                throw new MigrationException(where + ": " + step + " failed: " + e.get());
+            }
+        }
+    }
+
+    private <T> T retry(java.util.function.Supplier<T> step) {
+        return Retry.call(tuning.attempts(), tuning.stepDeadline(), step);
+    }
+
+    static String compact(List<Integer> slots) {
+        if (slots.isEmpty()) {
+            return "[]";
+        }
+        return slots.size() == 1 ? slots.get(0).toString() : slots.get(0) + ".." + slots.get(slots.size() - 1) + " (" + slots.size() + ")";
+    }
+}
