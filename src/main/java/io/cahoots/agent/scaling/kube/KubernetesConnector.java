@@ -4,6 +4,8 @@ import io.cahoots.agent.config.ScalingSettings;
 import io.cahoots.agent.scaling.Leadership;
 import io.cahoots.agent.scaling.ReplicaTarget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
@@ -24,6 +26,10 @@ public class KubernetesConnector {
     /** Followers wait this long without renewals before taking over; never shorter, so a GC pause is not a coup. */
     static final Duration MIN_LEASE = Duration.ofSeconds(15);
 
+    static final int RETRIES = 2;
+    static final int RETRY_PAUSE_MS = 250;
+    static final int REQUEST_TIMEOUT_MS = 5_000;
+
     private final Instance<KubernetesClient> clients;
 
     public KubernetesConnector(Instance<KubernetesClient> clients) {
@@ -35,12 +41,24 @@ public class KubernetesConnector {
     }
 
     public Connection connect(ScalingSettings settings, Clock clock) {
-        KubernetesClient client = clients.get();
+        KubernetesClient client = bounded(clients.get());
         String namespace = settings.namespace()
                 .orElseGet(() -> Optional.ofNullable(client.getNamespace()).filter(s -> !s.isBlank()).orElse("default"));
         return new Connection(namespace, new KubernetesTarget(client, namespace, settings.deployment()),
                 new KubernetesLease(client, namespace, leaseName(settings.deployment()), identity(),
                         leaseDuration(settings.interval()), clock));
+    }
+
+    /**
+     * The same client with every call bounded: at most {@value #RETRIES} retries {@value #RETRY_PAUSE_MS}ms apart
+     * and {@value #REQUEST_TIMEOUT_MS}ms per request. Fabric8's default backs off exponentially ten times, which
+     * would stall an evaluation (and the lease renewals in it) for minutes when the API server is unreachable.
+     */
+    static KubernetesClient bounded(KubernetesClient client) {
+        RequestConfig rc = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                .withRequestRetryBackoffLimit(RETRIES).withRequestRetryBackoffInterval(RETRY_PAUSE_MS)
+                .withRequestTimeout(REQUEST_TIMEOUT_MS).build();
+        return client.newClient(rc).adapt(KubernetesClient.class);
     }
 
     /** One lease per supervised Deployment, so two agents watching different Deployments never block each other. */

@@ -85,7 +85,8 @@ public final class KubernetesLease implements Leadership {
             }
             return led;
         } catch (KubernetesClientException e) {
-            boolean still = leaderUntil != null && now.isBefore(leaderUntil);
+            // The failed call may have taken a while: judge the deadline by the time now, not at the start.
+            boolean still = leaderUntil != null && clock.instant().isBefore(leaderUntil);
             LOG.warnf("lease %s/%s: %s (HTTP %d); %s", namespace, name, e.getMessage(), e.getCode(),
                     still ? "still leading until " + leaderUntil : "not leading");
             return still;
