@@ -122,14 +122,18 @@ public final class PrometheusReader implements ReadingSource {
         } else {
             throw new NoReading("a " + type + " result: the query must give one instant value");
         }
+        String text = value.path(1).asText();
+        if (text.equals("NaN")) {
+            throw new NoReading("NaN: no data in the query's window (no requests?)");
+        }
+        if (text.endsWith("Inf")) {
+            throw new NoReading(text + ": not a finite number (a division by zero in the query?)");
+        }
         double v;
         try {
-            v = Double.parseDouble(value.path(1).asText());
+            v = Double.parseDouble(text);
         } catch (NumberFormatException e) {
             throw new NoReading("unreadable value " + value);
-        }
-        if (!Double.isFinite(v)) {
-            throw new NoReading(v + ": no data in the query's window (no requests?)");
         }
         return v;
     }
