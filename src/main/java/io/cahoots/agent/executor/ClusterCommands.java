@@ -31,8 +31,12 @@ public interface ClusterCommands {
     /** {@code CLUSTER COUNTKEYSINSLOT} for each slot, in one pipeline. */
     Map<Integer, Long> countKeysInSlots(HostPort node, Collection<Integer> slots);
 
-    /** {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH..] KEYS ...}; BUSYKEY is a result, not an error. */
-    MigrateResult migrate(HostPort source, HostPort target, List<byte[]> keys, boolean replace, int timeoutMillis);
+    /**
+     * One {@code MIGRATE host port "" 0 timeout [REPLACE] [AUTH..] KEYS ...} per batch, all in one pipeline.
+     * Each batch must hold keys of a single slot (Redis Cluster refuses CROSSSLOT batches). BUSYKEY is a
+     * result, not an error; an I/O error between source and target is a retriable {@code RedisException}.
+     */
+    List<MigrateResult> migrate(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace, int timeoutMillis);
 
     /** Which of the keys exist on the node (in an importing slot too: sent with ASKING). */
     List<Boolean> exists(HostPort node, List<byte[]> keys);

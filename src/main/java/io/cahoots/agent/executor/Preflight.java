@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What must hold before any slot moves: all nodes agree on the slot map, no slot is open, uncovered or
- * claimed twice, and every master answers. Unreachable replicas do not block a rebalance.
+ * What must hold before any slot moves: every node reports {@code cluster_state:ok}, all agree on the slot
+ * map, no slot is open, uncovered or claimed twice, and every master answers. Unreachable replicas do not block a rebalance.
  */
 public final class Preflight {
 
@@ -20,6 +20,10 @@ public final class Preflight {
     public static List<String> problems(ClusterSnapshot s) {
         List<String> problems = new ArrayList<>();
         CheckReport c = s.check();
+        if (!"ok".equals(s.state())) {
+            // A node that just joined reports fail for a few seconds; MIGRATE to it would answer CLUSTERDOWN.
+            problems.add("a node reports cluster_state:" + s.state());
+        }
         if (!c.agree()) {
             problems.add("nodes don't agree about the slot map");
         }

@@ -34,6 +34,8 @@ public class RebalanceService {
     public record Preview(ClusterSnapshot snapshot, Plan plan) {
     }
 
+    static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(5);
+
     private final ClusterWatch watch;
     private final JobManager jobs;
     private final ClusterCommands redis;
@@ -47,7 +49,7 @@ public class RebalanceService {
     }
 
     public Preview preview(RebalanceOptions options) {
-        ClusterSnapshot snapshot = watch.refresh();
+        ClusterSnapshot snapshot = settled();
         Preflight.require(snapshot);
         long[] keys = keysPerSlot(snapshot);
         return new Preview(snapshot, RebalancePlanner.plan(snapshot, options, Optional.of(keys)));
@@ -74,7 +76,7 @@ public class RebalanceService {
         if (plan.moves().isEmpty()) {
             return;
         }
-        ClusterSnapshot now = watch.refresh();
+        ClusterSnapshot now = settled();
         if (now.version() != plan.snapshotVersion()) {
             throw new StalePlanException(plan.snapshotVersion(), now.version());
         }
@@ -84,6 +86,25 @@ public class RebalanceService {
         } finally {
             watch.refresh();
         }
+    }
+
+    /**
+     * A fresh snapshot, polled again for up to {@link #SETTLE} while replicas still disagree: right after a
+     * job they learn the last slot changes by gossip, and that alone should not refuse the next request.
+     */
+    ClusterSnapshot settled() {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        ClusterSnapshot s = watch.refresh();
+        while ((!s.check().agree() || !"ok".equals(s.state())) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            s = watch.refresh();
+        }
+        return s;
     }
 
     long[] keysPerSlot(ClusterSnapshot snapshot) {

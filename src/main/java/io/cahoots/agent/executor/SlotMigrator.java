@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  *   <li>{@code SETSLOT IMPORTING} on the target for every slot, then {@code SETSLOT MIGRATING} on the
  *       source: from now on clients asking for a moved key are sent on ({@code ASK}), nothing is lost.</li>
  *   <li>Until every slot is empty on the source: {@code GETKEYSINSLOT} for all open slots in one pipeline,
- *       then {@code MIGRATE ... KEYS} in batches. A key is deleted from the source only once the target
+ *       then one {@code MIGRATE ... KEYS} per slot (Redis refuses cross-slot batches), again in one pipeline. A key is deleted from the source only once the target
  *       acknowledged it, so a failure at any point loses nothing.</li>
  *   <li>{@code BUSYKEY} (the target has the key already): both copies are compared with {@code DUMP};
  *       identical copies are migrated with {@code REPLACE}; different ones fail the move naming the keys,
@@ -83,21 +83,24 @@ final class SlotMigrator {
         long moved = 0;
         while (!open.isEmpty()) {
             Map<Integer, List<byte[]>> keysBySlot = retry(() -> redis.keysInSlots(pair.from(), open, tuning.batchKeys()));
-            List<byte[]> keys = new ArrayList<>();
+            // One batch per slot (MIGRATE refuses keys of several slots), all batches in one pipeline.
+            List<List<byte[]>> batches = new ArrayList<>();
             keysBySlot.forEach((slot, k) -> {
                 if (k.isEmpty()) {
                     open.remove(slot);
                 } else {
-                    keys.addAll(k);
+                    batches.add(k);
                 }
             });
-            for (int i = 0; i < keys.size(); i += tuning.batchKeys()) {
-                List<byte[]> batch = keys.subList(i, Math.min(keys.size(), i + tuning.batchKeys()));
-                MigrateResult r = retry(() -> redis.migrate(pair.from(), pair.to(), batch, replace, tuning.migrateTimeoutMillis()));
-                if (r == MigrateResult.BUSYKEY) {
-                    moved += resolveBusyKeys(pair, batch, replace, where);
+            if (batches.isEmpty()) {
+                break;
+            }
+            List<MigrateResult> results = retry(() -> redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
+            for (int i = 0; i < batches.size(); i++) {
+                if (results.get(i) == MigrateResult.BUSYKEY) {
+                    moved += resolveBusyKeys(pair, batches.get(i), replace, where);
                 } else {
-                    moved += batch.size();
+                    moved += batches.get(i).size();
                 }
             }
         }
@@ -134,7 +137,7 @@ final class SlotMigrator {
         }
         LOG.infof("%s: %d key(s) already on the target (%d identical, %d replaced)", where, busy.size(),
                 busy.size() - different.size(), different.size());
-        MigrateResult again = retry(() -> redis.migrate(pair.from(), pair.to(), busy, true, tuning.migrateTimeoutMillis()));
+        MigrateResult again = retry(() -> redis.migrate(pair.from(), pair.to(), List.of(busy), true, tuning.migrateTimeoutMillis())).get(0);
         if (again == MigrateResult.BUSYKEY) {
             throw new MigrationException(where + ": BUSYKEY even with REPLACE");
         }

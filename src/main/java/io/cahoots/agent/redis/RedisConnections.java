@@ -122,7 +122,8 @@ public final class RedisConnections implements AutoCloseable {
             return new RedisException.AuthFailed(node, "authentication failed: " + message, e);
         }
         if (e instanceof JedisDataException) {
-            return new RedisException.CommandFailed(node, message, e);
+            return isTransient(message) ? new RedisException.Unavailable(node, message, e)
+                    : new RedisException.CommandFailed(node, message, e);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -134,6 +135,12 @@ public final class RedisConnections implements AutoCloseable {
         String detail = e instanceof JedisConnectionException && root != e && root.getMessage() != null
                 ? root.getClass().getSimpleName() + ": " + root.getMessage() : message;
         return new RedisException.Unavailable(node, detail, e);
+    }
+
+    /** Errors a node gives while the cluster settles (failover, a node joining, loading): retry later. */
+    public static boolean isTransient(String message) {
+        return message.contains("CLUSTERDOWN") || message.contains("TRYAGAIN") || message.contains("LOADING")
+                || message.contains("MASTERDOWN") || message.contains("IOERR");
     }
 
     private static boolean isAuthError(String message) {
