@@ -1,0 +1,96 @@
+package io.cahoots.agent.sentinel;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Names every Sentinel meter. Tags are bounded: {@code master} by the watched names, {@code sentinel} by the
+ * Sentinel group.
+ */
+@Singleton
+public class SentinelMetrics {
+
+    static final String PREFIX = "cahoots.sentinel.";
+
+    private final MeterRegistry registry;
+    private final MultiGauge reachable;
+    private final MultiGauge subscribed;
+    private final MultiGauge quorum;
+    private final MultiGauge agreeing;
+    private final Timer confirmation;
+    private final Counter events;
+
+    public SentinelMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        reachable = MultiGauge.builder(PREFIX + "reachable")
+                .description("1 when the Sentinel answered the last poll").register(registry);
+        subscribed = MultiGauge.builder(PREFIX + "subscribed")
+                .description("1 while the agent's PSUBSCRIBE on the Sentinel is open").register(registry);
+        quorum = MultiGauge.builder(PREFIX + "quorum.reachable")
+                .description("1 when SENTINEL CKQUORUM says the quorum and the failover majority can be reached").register(registry);
+        agreeing = MultiGauge.builder(PREFIX + "agreeing")
+                .description("Sentinels that name the master address the agent believes").register(registry);
+        confirmation = Timer.builder(PREFIX + "confirmation.duration")
+                .description("Time to confirm or reject an announced master switch (ROLE + Sentinel majority)")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        events = Counter.builder(PREFIX + "events").description("Messages received from Sentinels' pub/sub")
+                .register(registry);
+    }
+
+    public void onView(SentinelView view) {
+        List<MultiGauge.Row<?>> reach = new ArrayList<>();
+        List<MultiGauge.Row<?>> sub = new ArrayList<>();
+        for (SentinelView.SentinelStatus s : view.sentinels()) {
+            Tags tags = Tags.of("sentinel", s.address().toString());
+            reach.add(MultiGauge.Row.of(tags, s.reachable() ? 1 : 0));
+            sub.add(MultiGauge.Row.of(tags, s.subscribed() ? 1 : 0));
+        }
+        reachable.register(reach, true);
+        subscribed.register(sub, true);
+        List<MultiGauge.Row<?>> q = new ArrayList<>();
+        List<MultiGauge.Row<?>> a = new ArrayList<>();
+        view.masters().forEach((name, m) -> {
+            failovers(name); // registered at first sight, so a rate() has a zero to start from
+            rejections(name);
+            q.add(MultiGauge.Row.of(Tags.of("master", name), m.quorumReachable() ? 1 : 0));
+            a.add(MultiGauge.Row.of(Tags.of("master", name), m.sentinelsAgreeing()));
+        });
+        quorum.register(q, true);
+        agreeing.register(a, true);
+    }
+
+    public void failover(String master) {
+        failovers(master).increment();
+    }
+
+    /** A switch claim that failed confirmation: a stale or forged message, or one the Sentinels never backed. */
+    public void rejected(String master) {
+        rejections(master).increment();
+    }
+
+    private Counter failovers(String master) {
+        return Counter.builder(PREFIX + "failovers").description("Master switches the agent confirmed")
+                .tag("master", master).register(registry);
+    }
+
+    private Counter rejections(String master) {
+        return Counter.builder(PREFIX + "switches.rejected").description("Announced master switches the agent did not believe")
+                .tag("master", master).register(registry);
+    }
+
+    public void event() {
+        events.increment();
+    }
+
+    public void confirmation(Duration took) {
+        confirmation.record(took);
+    }
+}
