@@ -1,0 +1,85 @@
+package io.cahoots.agent.api;
+
+import io.cahoots.agent.topology.PublishedView;
+import io.cahoots.agent.topology.SseFanout;
+import io.cahoots.agent.topology.TopologyHub;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code GET /api/v1/topology} (with ETag / If-None-Match) and {@code GET /api/v1/topology/stream} (Server-Sent
+ * Events: the current view first, then one event per new version, {@code id} = version; comment heartbeats).
+ */
+@Path("/api/v1/topology")
+public class TopologyResource {
+
+    private final TopologyHub hub;
+    private final SseFanout fanout;
+
+    public TopologyResource(TopologyHub hub, SseFanout fanout) {
+        this.hub = hub;
+        this.fanout = fanout;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response topology(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        PublishedView v = hub.current().orElseThrow(() -> ApiProblem.unavailable("topology-not-ready",
+                "the first view is built once every configured source (cluster, Sentinels) has been polled"));
+        if (matches(ifNoneMatch, v.etag())) {
+            return Response.notModified().header(HttpHeaders.ETAG, v.etag()).build();
+        }
+        return Response.ok(v.json(), MediaType.APPLICATION_JSON_TYPE).header(HttpHeaders.ETAG, v.etag())
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
+    }
+
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@Context SseEventSink sink, @Context Sse sse) {
+        fanout.subscribe(new Sink(sink, sse), hub.current());
+    }
+
+    /** RFC 9110: a list of tags, weak ones compared weakly, or {@code *}. */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null || ifNoneMatch.isBlank()) {
+            return false;
+        }
+        return Arrays.stream(ifNoneMatch.split(",")).map(String::trim)
+                .map(t -> t.startsWith("W/") ? t.substring(2) : t)
+                .anyMatch(t -> t.equals("*") || t.equals(etag));
+    }
+
+    private record Sink(SseEventSink sink, Sse sse) implements SseFanout.EventSink {
+        @Override
+        public CompletionStage<?> send(PublishedView v) {
+            return sink.send(sse.newEventBuilder().id(Long.toString(v.version())).data(String.class, v.jsonText()).build());
+        }
+
+        @Override
+        public CompletionStage<?> heartbeat() {
+            return sink.send(sse.newEventBuilder().comment("keepalive").build());
+        }
+
+        @Override
+        public boolean isClosed() {
+            return sink.isClosed();
+        }
+
+        @Override
+        public void close() {
+            sink.close();
+        }
+    }
+}

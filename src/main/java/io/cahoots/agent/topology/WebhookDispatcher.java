@@ -1,0 +1,52 @@
+package io.cahoots.agent.topology;
+
+import io.cahoots.agent.config.PushSettings;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One {@link WebhookEndpoint} per URL of {@code AGENT_PUSH_WEBHOOKS}, sharing one HTTP client (HTTP/1.1, so no h2c
+ * upgrade dance with simple receivers) and one retry timer. Offering a view to every endpoint never blocks.
+ */
+@ApplicationScoped
+public class WebhookDispatcher implements TopologySink {
+
+    private final List<WebhookEndpoint> endpoints;
+    private final ExecutorService httpThreads;
+    private final ScheduledExecutorService timer;
+
+    public WebhookDispatcher(PushSettings push, PushMetrics metrics) {
+        AtomicInteger n = new AtomicInteger();
+        httpThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "topology-webhook-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "topology-webhook-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(push.webhookTimeout()).executor(httpThreads).build();
+        endpoints = push.webhooks().stream().map(u -> new WebhookEndpoint(u, http, push, timer, metrics)).toList();
+    }
+
+    @Override
+    public void offer(PublishedView view) {
+        endpoints.forEach(e -> e.offer(view));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+        httpThreads.shutdownNow();
+    }
+}
