@@ -52,6 +52,17 @@ public class ProblemMapper {
         return response(400, "invalid-request", "Invalid request", e.getMessage(), null);
     }
 
+    /** Unknown fields, wrong types: named explicitly so Quarkus' own body-less mapper does not win. */
+    @ServerExceptionMapper
+    public Response mismatchedJson(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unparsableJson(com.fasterxml.jackson.core.JsonParseException e) {
+        return malformedJson(e);
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
         return response(400, "malformed-json", "Malformed JSON", e.getOriginalMessage(), null);

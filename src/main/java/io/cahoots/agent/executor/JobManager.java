@@ -73,11 +73,16 @@ public class JobManager {
         this.lease = lease;
     }
 
-    public synchronized Job start(String type, String description, Work work) {
+    /** @throws JobConflictException while a job of this agent runs */
+    public synchronized void requireIdle() {
         if (running != null && !running.state().isFinal()) {
             throw new JobConflictException("job " + running.id() + " (" + running.type() + ") is " + running.state()
                     + ": one mutating job at a time", running.id());
         }
+    }
+
+    public synchronized Job start(String type, String description, Work work) {
+        requireIdle();
         String id = UUID.randomUUID().toString();
         Optional<String> holder = lease.tryAcquire(id);
         if (holder.isPresent()) {

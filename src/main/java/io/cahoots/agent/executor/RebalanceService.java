@@ -49,6 +49,8 @@ public class RebalanceService {
     }
 
     public Preview preview(RebalanceOptions options) {
+        // While a job runs its slots are open; say so rather than let the preflight complain about them.
+        jobs.requireIdle();
         ClusterSnapshot snapshot = settled();
         Preflight.require(snapshot);
         long[] keys = keysPerSlot(snapshot);
