@@ -1,0 +1,101 @@
+package io.cahoots.agent.scaling.kube;
+
+import io.cahoots.agent.scaling.MockKubernetes;
+import io.cahoots.agent.scaling.MutableClock;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code k8s/agent-rbac.yaml} grants exactly the calls the supervisor makes: every request the adapters send to the
+ * (mock) API server is turned into its RBAC (group, resource, verb) and compared with the Role's rules.
+ */
+class RbacTest {
+
+    static final Pattern PATH = Pattern.compile(
+            "/apis/(?<group>[^/]+)/[^/]+/namespaces/[^/]+/(?<resource>[^/?]+)(/(?<name>[^/?]+))?(/(?<sub>[^/?]+))?.*");
+
+    @Test
+    void theRoleGrantsExactlyWhatTheAgentCalls() throws Exception {
+        Set<String> used = new TreeSet<>();
+        try (MockKubernetes kube = new MockKubernetes()) {
+            kube.deployment("cahoots", "cahoots-api", 2);
+            kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
+            MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
+            KubernetesTarget target = new KubernetesTarget(kube.client(), "cahoots", "cahoots-api");
+            KubernetesLease lease = new KubernetesLease(kube.client(), "cahoots", "cahoots-scaling-cahoots-api", "a",
+                    Duration.ofSeconds(15), clock);
+            lease.lead();
+            clock.advance(Duration.ofSeconds(5));
+            lease.lead();
+            target.read();
+            target.scale(2, 4);
+            RecordedRequest r;
+            while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+                used.add(permission(r));
+            }
+        }
+        assertThat(used).containsExactly(
+                "apps deployments get",
+                "apps deployments/scale patch",
+                "autoscaling horizontalpodautoscalers list",
+                "coordination.k8s.io leases create",
+                "coordination.k8s.io leases get",
+                "coordination.k8s.io leases update");
+        assertThat(granted()).isEqualTo(used);
+    }
+
+    static String permission(RecordedRequest r) {
+        Matcher m = PATH.matcher(r.getPath());
+        assertThat(m.matches()).as("an API path: %s", r.getPath()).isTrue();
+        String resource = m.group("resource") + (m.group("sub") == null ? "" : "/" + m.group("sub"));
+        String verb = switch (r.getMethod()) {
+            case "GET" -> m.group("name") == null ? "list" : "get";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> "delete";
+            default -> r.getMethod();
+        };
+        return m.group("group") + " " + resource + " " + verb;
+    }
+
+    static Set<String> granted() throws Exception {
+        Set<String> out = new TreeSet<>();
+        try (MockKubernetes kube = new MockKubernetes(); InputStream yaml = Files.newInputStream(Path.of("k8s/agent-rbac.yaml"))) {
+            List<HasMetadata> items = kube.client().load(yaml).items();
+            assertThat(items).extracting(HasMetadata::getKind).containsExactly("ServiceAccount", "Role", "RoleBinding");
+            Role role = (Role) items.get(1);
+            RoleBinding binding = (RoleBinding) items.get(2);
+            assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+            assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("cahoots-agent"));
+            for (PolicyRule rule : role.getRules()) {
+                for (String g : rule.getApiGroups()) {
+                    for (String res : rule.getResources()) {
+                        for (String v : rule.getVerbs()) {
+                            out.add(g + " " + res + " " + v);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
