@@ -43,6 +43,16 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response nodeRefused(io.cahoots.agent.executor.NodeRefusedException e) {
+        return response(409, "node-refused", "Conflict", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownNode(io.cahoots.agent.executor.UnknownNodeException e) {
+        return response(404, "not-found", "Not found", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
     public Response stalePlan(StalePlanException e) {
         return response(409, "stale-plan", "Conflict", e.getMessage(), null);
     }

@@ -2,6 +2,7 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.AgentConfig;
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.executor.ClusterFixer;
 import io.cahoots.agent.executor.MigrationEngine;
 import io.cahoots.agent.executor.MigrationTuning;
 import io.cahoots.agent.redis.JedisClusterCommands;
@@ -50,6 +51,12 @@ public class AgentBeans {
 
     void close(@Disposes JedisClusterCommands commands) {
         commands.close();
+    }
+
+    @Produces
+    @Singleton
+    ClusterFixer clusterFixer(JedisClusterCommands commands, Settings settings) {
+        return new ClusterFixer(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
     }
 
     @Produces

@@ -17,6 +17,7 @@ import java.util.Set;
 public record ClusterNode(
         String id,
         Optional<HostPort> address,
+        int busPort,
         Optional<String> hostname,
         Optional<String> clientEndpoint,
         Role role,

@@ -46,6 +46,11 @@ public record ClusterSnapshot(
         return nodes.stream().anyMatch(n -> n.metrics().isPresent());
     }
 
+    /** Slots no master claims. */
+    public int slotsAssignedGap() {
+        return SlotRange.SLOT_COUNT - slotsAssigned();
+    }
+
     public int slotsAssigned() {
         return SlotRange.SLOT_COUNT - SlotRange.count(check.uncoveredSlots());
     }

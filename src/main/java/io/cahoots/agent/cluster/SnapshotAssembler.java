@@ -103,7 +103,7 @@ public final class SnapshotAssembler {
                     lag = Math.max(0, masterOffset - mine);
                 }
             }
-            nodes.add(new ClusterNode(id, base.address(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
+            nodes.add(new ClusterNode(id, base.address(), base.busPort(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
                     base.linkConnected(), base.configEpoch(),
                     own != null ? own.migrating() : Map.of(), own != null ? own.importing() : Map.of(),
                     health, metrics, lag, own != null ? Optional.empty() : error));

@@ -38,6 +38,36 @@ public interface ClusterCommands {
      */
     List<MigrateResult> migrate(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace, int timeoutMillis);
 
+    /**
+     * The same, each MIGRATE preceded by {@code ASKING}: for a source that does not own the slot but has it
+     * importing, as when the fix action moves stray keys back to the owner.
+     */
+    List<MigrateResult> migrateAsking(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace, int timeoutMillis);
+
+    /** {@code CLUSTER ADDSLOTSRANGE} for the given slots (sorted, grouped into ranges). */
+    void addSlots(HostPort node, List<Integer> slots);
+
+    /** What a node says about itself before it may join: cluster mode, keys, how many nodes it knows, its id. */
+    record Probe(boolean clusterEnabled, long keys, int knownNodes, String id) {
+    }
+
+    Probe probe(HostPort node);
+
+    /** The node's {@code CLUSTER NODES}, parsed. */
+    List<io.cahoots.agent.cluster.NodeEntry> clusterNodes(HostPort node);
+
+    /** {@code CLUSTER MEET host port busPort} sent to {@code node}. */
+    void meet(HostPort node, HostPort other, int otherBusPort);
+
+    /** {@code CLUSTER REPLICATE masterId} on {@code node}. */
+    void replicate(HostPort node, String masterId);
+
+    /** {@code CLUSTER FORGET id} on {@code node}; the Redis error, if any. */
+    Optional<String> forget(HostPort node, String id);
+
+    /** {@code CLUSTER RESET SOFT}. */
+    void resetSoft(HostPort node);
+
     /** Which of the keys exist on the node (in an importing slot too: sent with ASKING). */
     List<Boolean> exists(HostPort node, List<byte[]> keys);
 

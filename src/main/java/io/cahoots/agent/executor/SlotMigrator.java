@@ -78,7 +78,26 @@ final class SlotMigrator {
         }
     }
 
+    /**
+     * Moves every key of one slot from {@code from} to {@code to} without touching slot states: the caller
+     * has put them where MIGRATE is allowed. {@code asking}: the source does not own the slot (it has it
+     * importing), so each MIGRATE goes with ASKING. Used by the fix action.
+     */
+    long evacuate(String fromId, HostPort from, HostPort to, int slot, boolean asking, boolean replace) {
+        Pair pair = new Pair(fromId, from, "?", to, List.of());
+        String where = "slot " + slot + " " + from + " -> " + to;
+        try {
+            return drain(pair, List.of(slot), replace, where, asking);
+        } catch (RedisException e) {
+            throw new MigrationException(where + ": " + e.getMessage(), e);
+        }
+    }
+
     private long drain(Pair pair, List<Integer> slots, boolean replace, String where) {
+        return drain(pair, slots, replace, where, false);
+    }
+
+    private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking) {
         Set<Integer> open = new LinkedHashSet<>(slots);
         long moved = 0;
         while (!open.isEmpty()) {
@@ -95,7 +114,9 @@ final class SlotMigrator {
             if (batches.isEmpty()) {
                 break;
             }
-            List<MigrateResult> results = retry(() -> redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
+            List<MigrateResult> results = retry(() -> asking
+                    ? redis.migrateAsking(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis())
+                    : redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
             for (int i = 0; i < batches.size(); i++) {
                 if (results.get(i) == MigrateResult.BUSYKEY) {
                     moved += resolveBusyKeys(pair, batches.get(i), replace, where);

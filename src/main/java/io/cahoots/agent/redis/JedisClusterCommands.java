@@ -79,11 +79,87 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     @Override
     public List<MigrateResult> migrate(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace,
                                        int timeoutMillis) {
+        return migrate(source, target, batches, replace, timeoutMillis, false);
+    }
+
+    @Override
+    public List<MigrateResult> migrateAsking(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace,
+                                             int timeoutMillis) {
+        return migrate(source, target, batches, replace, timeoutMillis, true);
+    }
+
+    @Override
+    public void addSlots(HostPort node, List<Integer> slots) {
+        List<String> args = new ArrayList<>();
+        args.add("ADDSLOTSRANGE");
+        for (io.cahoots.agent.cluster.SlotRange r : io.cahoots.agent.cluster.SlotRange.fromBits(bits(slots))) {
+            args.add(Integer.toString(r.start()));
+            args.add(Integer.toString(r.end()));
+        }
+        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, args.toArray(new String[0])));
+    }
+
+    @Override
+    public Probe probe(HostPort node) {
+        return connections.onNode(node, jedis -> {
+            String info = jedis.info("cluster");
+            boolean enabled = info.contains("cluster_enabled:1");
+            long keys = jedis.dbSize();
+            if (!enabled) {
+                return new Probe(false, keys, 0, null);
+            }
+            List<io.cahoots.agent.cluster.NodeEntry> nodes = io.cahoots.agent.cluster.ClusterNodesParser.parse(jedis.clusterNodes());
+            return new Probe(true, keys, nodes.size(), jedis.clusterMyId());
+        });
+    }
+
+    @Override
+    public List<io.cahoots.agent.cluster.NodeEntry> clusterNodes(HostPort node) {
+        return connections.onNode(node, jedis -> io.cahoots.agent.cluster.ClusterNodesParser.parse(jedis.clusterNodes()));
+    }
+
+    @Override
+    public void meet(HostPort node, HostPort other, int otherBusPort) {
+        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "MEET", other.host(),
+                Integer.toString(other.port()), Integer.toString(otherBusPort)));
+    }
+
+    @Override
+    public void replicate(HostPort node, String masterId) {
+        connections.onNode(node, jedis -> jedis.clusterReplicate(masterId));
+    }
+
+    @Override
+    public Optional<String> forget(HostPort node, String id) {
+        try {
+            connections.onNode(node, jedis -> jedis.clusterForget(id));
+            return Optional.empty();
+        } catch (RedisException.CommandFailed e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public void resetSoft(HostPort node) {
+        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "RESET", "SOFT"));
+    }
+
+    private static java.util.BitSet bits(List<Integer> slots) {
+        java.util.BitSet b = new java.util.BitSet();
+        slots.forEach(b::set);
+        return b;
+    }
+
+    private List<MigrateResult> migrate(HostPort source, HostPort target, List<List<byte[]>> batches, boolean replace,
+                                        int timeoutMillis, boolean asking) {
         List<byte[]> head = migrateHead(target, replace, timeoutMillis);
         List<Response<Object>> replies = new ArrayList<>(batches.size());
         connections.onNode(source, jedis -> {
             Pipeline p = jedis.pipelined();
             for (List<byte[]> keys : batches) {
+                if (asking) {
+                    p.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+                }
                 List<byte[]> args = new ArrayList<>(head.size() + keys.size());
                 args.addAll(head);
                 args.addAll(keys);

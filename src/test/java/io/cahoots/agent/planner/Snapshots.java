@@ -33,7 +33,7 @@ final class Snapshots {
     }
 
     static ClusterNode master(int i, List<SlotRange> slots, Health health) {
-        return new ClusterNode(id(i), Optional.of(new HostPort("127.0.0.1", 20000 + i)), Optional.empty(), Optional.empty(),
+        return new ClusterNode(id(i), Optional.of(new HostPort("127.0.0.1", 20000 + i)), 30000 + i, Optional.empty(), Optional.empty(),
                 Role.MASTER, Optional.empty(), SlotRange.normalise(slots), Set.of(), true, i, Map.of(), Map.of(), health,
                 Optional.empty(), 0, Optional.empty());
     }

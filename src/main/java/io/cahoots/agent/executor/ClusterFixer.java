@@ -1,0 +1,235 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.ClusterNode;
+import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.cluster.Health;
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.cluster.SlotRange;
+import io.cahoots.agent.executor.ClusterCommands.SlotState;
+import io.cahoots.agent.redis.RedisException;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Repairs what the check reports: open slots and uncovered slots. Never deletes a key: keys only move,
+ * with MIGRATE, to the node that will own their slot.
+ *
+ * <ol>
+ *   <li>Open slot, the interrupted-migration case (one master migrating to a second, which is importing
+ *       from it, and the first still owns the slot): finish the move forward, as the engine would.</li>
+ *   <li>Any other open slot: its owner is the one master claiming it, or, when none or several do, the
+ *       master holding most of its keys. Keys on every other master are moved to the owner (a non-owner
+ *       is marked importing first, so that {@code ASKING MIGRATE} may read them), then the slot is made
+ *       stable everywhere and given to the owner on every master.</li>
+ *   <li>Uncovered slot: given to the master holding its keys (the most of them), else to the master with
+ *       the fewest slots; keys elsewhere move there as in step 2.</li>
+ *   <li>With an unreachable master the fix refuses (its keys could be anywhere) unless told otherwise.</li>
+ * </ol>
+ */
+public final class ClusterFixer {
+
+    private static final Logger LOG = Logger.getLogger(ClusterFixer.class);
+
+    private final ClusterCommands redis;
+    private final MigrationTuning tuning;
+    private final SlotMigrator migrator;
+
+    public ClusterFixer(ClusterCommands redis, MigrationTuning tuning) {
+        this.redis = redis;
+        this.tuning = tuning;
+        this.migrator = new SlotMigrator(redis, tuning);
+    }
+
+    /** What must hold before a fix; empty = may proceed. */
+    public static List<String> refusals(ClusterSnapshot s, boolean allowUnreachable) {
+        List<String> out = new ArrayList<>();
+        if (!allowUnreachable) {
+            for (ClusterNode m : s.masters()) {
+                if (m.health() == Health.UNREACHABLE || m.health() == Health.FAIL || m.metrics().isEmpty()) {
+                    out.add("master " + m.id() + " (" + m.addressText() + ") is " + m.health().wire()
+                            + ": keys of open slots may be there; send \"allowUnreachable\": true to fix with the masters that answer");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return one line per action taken */
+    public List<String> fix(ClusterSnapshot s, boolean replace, Job job) {
+        List<ClusterNode> masters = s.masters().stream()
+                .filter(m -> m.address().isPresent() && m.metrics().isPresent()).toList();
+        List<String> actions = new ArrayList<>();
+        TreeSet<Integer> open = new TreeSet<>();
+        s.check().openSlots().forEach(o -> open.add(o.slot()));
+        BitSet uncovered = SlotRange.toBits(s.check().uncoveredSlots());
+        job.plan(open.size() + uncovered.cardinality(), -1);
+
+        for (int slot : open) {
+            if (job.cancelRequested()) {
+                throw new JobCancelledException("cancelled; " + actions.size() + " repairs done");
+            }
+            actions.add(fixOpenSlot(s, masters, slot, replace, job));
+            job.slotsDone(1);
+        }
+        if (!uncovered.isEmpty()) {
+            actions.addAll(fixUncovered(masters, uncovered, replace, job));
+        }
+        return actions;
+    }
+
+    private String fixOpenSlot(ClusterSnapshot s, List<ClusterNode> masters, int slot, boolean replace, Job job) {
+        List<ClusterNode> owners = masters.stream().filter(m -> owns(m, slot)).toList();
+        List<ClusterNode> migrating = masters.stream().filter(m -> m.migrating().containsKey(slot)).toList();
+        List<ClusterNode> importing = masters.stream().filter(m -> m.importing().containsKey(slot)).toList();
+        if (migrating.size() == 1 && importing.size() == 1 && owners.size() == 1) {
+            ClusterNode from = migrating.get(0);
+            ClusterNode to = importing.get(0);
+            if (owners.get(0).id().equals(from.id()) && from.migrating().get(slot).equals(to.id())
+                    && to.importing().get(slot).equals(from.id())) {
+                long keys = migrator.moveChunk(pair(from, to, masters), List.of(slot), replace);
+                job.keysMoved(keys);
+                return "slot " + slot + ": finished the move " + from.addressText() + " -> " + to.addressText() + " (" + keys + " keys)";
+            }
+        }
+        Map<String, Long> keys = countKeys(masters, slot);
+        ClusterNode owner = owners.size() == 1 ? owners.get(0) : mostKeys(masters, keys)
+                .orElseGet(() -> owners.isEmpty() ? fewestSlots(masters) : owners.get(0));
+        long moved = gather(masters, owner, slot, keys, replace, owners.contains(owner));
+        job.keysMoved(moved);
+        settle(masters, owner, slot);
+        return "slot " + slot + ": closed on " + owner.addressText() + " (" + owner.id() + ")"
+                + (moved > 0 ? ", " + moved + " keys moved there" : "");
+    }
+
+    private List<String> fixUncovered(List<ClusterNode> masters, BitSet uncovered, boolean replace, Job job) {
+        Map<ClusterNode, List<Integer>> assign = new HashMap<>();
+        Map<String, Integer> slotCounts = new HashMap<>();
+        masters.forEach(m -> slotCounts.put(m.id(), m.slotCount()));
+        Map<Integer, Map<String, Long>> keysBySlot = new HashMap<>();
+        for (int slot = uncovered.nextSetBit(0); slot >= 0; slot = uncovered.nextSetBit(slot + 1)) {
+            Map<String, Long> keys = countKeys(masters, slot);
+            keysBySlot.put(slot, keys);
+            ClusterNode owner = mostKeys(masters, keys).orElseGet(() -> masters.stream()
+                    .min(Comparator.comparingInt((ClusterNode m) -> slotCounts.get(m.id())).thenComparing(ClusterNode::id))
+                    .orElseThrow(() -> new MigrationException("no master answers")));
+            slotCounts.merge(owner.id(), 1, Integer::sum);
+            assign.computeIfAbsent(owner, k -> new ArrayList<>()).add(slot);
+        }
+        List<String> actions = new ArrayList<>();
+        assign.forEach((owner, slots) -> {
+            retry(() -> {
+                redis.addSlots(owner.address().get(), slots);
+                return null;
+            });
+            long moved = 0;
+            for (int slot : slots) {
+                moved += gather(masters, owner, slot, keysBySlot.get(slot), replace, true);
+            }
+            job.keysMoved(moved);
+            job.slotsDone(slots.size());
+            actions.add("uncovered slots " + SlotRange.fromBits(bitsOf(slots)) + " given to " + owner.addressText()
+                    + (moved > 0 ? ", " + moved + " keys moved there" : ""));
+        });
+        return actions;
+    }
+
+    /** Moves every key of {@code slot} held by another master onto {@code owner}; returns keys moved. */
+    private long gather(List<ClusterNode> masters, ClusterNode owner, int slot, Map<String, Long> keys, boolean replace,
+                        boolean ownerOwns) {
+        long moved = 0;
+        for (ClusterNode m : masters) {
+            if (m.id().equals(owner.id()) || keys.getOrDefault(m.id(), 0L) == 0) {
+                continue;
+            }
+            HostPort from = m.address().get();
+            // A node may only hand out keys of a slot it does not own when it has the slot importing.
+            if (!owns(m, slot) && !m.importing().containsKey(slot)) {
+                expectOk(redis.setSlots(from, List.of(slot), SlotState.IMPORTING, owner.id()), slot, m);
+            }
+            if (owns(m, slot) && !m.migrating().containsKey(slot)) {
+                expectOk(redis.setSlots(from, List.of(slot), SlotState.MIGRATING, owner.id()), slot, m);
+            }
+            if (!ownerOwns && !owner.importing().containsKey(slot)) {
+                expectOk(redis.setSlots(owner.address().get(), List.of(slot), SlotState.IMPORTING, m.id()), slot, owner);
+            }
+            moved += migrator.evacuate(m.id(), from, owner.address().get(), slot, !owns(m, slot), replace);
+        }
+        return moved;
+    }
+
+    /** Stable everywhere, then owned by {@code owner} on the owner first and every other master after. */
+    private void settle(List<ClusterNode> masters, ClusterNode owner, int slot) {
+        for (ClusterNode m : masters) {
+            if (m.migrating().containsKey(slot) || m.importing().containsKey(slot) || m.id().equals(owner.id())) {
+                expectOk(retry(() -> redis.setSlots(m.address().get(), List.of(slot), SlotState.STABLE, null)), slot, m);
+            }
+        }
+        expectOk(retry(() -> redis.setSlots(owner.address().get(), List.of(slot), SlotState.NODE, owner.id())), slot, owner);
+        for (ClusterNode m : masters) {
+            if (!m.id().equals(owner.id())) {
+                try {
+                    redis.setSlots(m.address().get(), List.of(slot), SlotState.NODE, owner.id())
+                            .forEach(e -> e.ifPresent(err -> LOG.warnf("slot %d on %s: %s", slot, m.addressText(), err)));
+                } catch (RedisException e) {
+                    LOG.warnf("could not tell %s that slot %d is on %s (gossip will): %s", m.addressText(), slot,
+                            owner.addressText(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Map<String, Long> countKeys(List<ClusterNode> masters, int slot) {
+        Map<String, Long> out = new HashMap<>();
+        for (ClusterNode m : masters) {
+            out.put(m.id(), retry(() -> redis.countKeysInSlots(m.address().get(), List.of(slot))).getOrDefault(slot, 0L));
+        }
+        return out;
+    }
+
+    private static Optional<ClusterNode> mostKeys(List<ClusterNode> masters, Map<String, Long> keys) {
+        return masters.stream().filter(m -> keys.getOrDefault(m.id(), 0L) > 0)
+                .max(Comparator.comparingLong((ClusterNode m) -> keys.get(m.id())).thenComparing(ClusterNode::id,
+                        Comparator.reverseOrder()));
+    }
+
+    private static ClusterNode fewestSlots(List<ClusterNode> masters) {
+        return masters.stream().min(Comparator.comparingInt(ClusterNode::slotCount).thenComparing(ClusterNode::id))
+                .orElseThrow(() -> new MigrationException("no master answers"));
+    }
+
+    private static boolean owns(ClusterNode m, int slot) {
+        return m.slots().stream().anyMatch(r -> r.contains(slot));
+    }
+
+    private static SlotMigrator.Pair pair(ClusterNode from, ClusterNode to, List<ClusterNode> masters) {
+        List<HostPort> others = masters.stream().filter(m -> !m.id().equals(from.id()) && !m.id().equals(to.id()))
+                .map(m -> m.address().get()).toList();
+        return new SlotMigrator.Pair(from.id(), from.address().get(), to.id(), to.address().get(), others);
+    }
+
+    private static BitSet bitsOf(List<Integer> slots) {
+        BitSet b = new BitSet();
+        slots.forEach(b::set);
+        return b;
+    }
+
+    private void expectOk(List<Optional<String>> errors, int slot, ClusterNode node) {
+        for (Optional<String> e : errors) {
+            if (e.isPresent()) {
+                throw new MigrationException("slot " + slot + " on " + node.addressText() + " (" + node.id() + "): " + e.get());
+            }
+        }
+    }
+
+    private <T> T retry(java.util.function.Supplier<T> step) {
+        return Retry.call(tuning.attempts(), tuning.stepDeadline(), step);
+    }
+}
