@@ -8,13 +8,17 @@ import java.util.List;
 public record CapacityView(
         CapacityPlan.Input input,
         Stages cpuCores,
-        Stages memoryBytes,
+        ByteStages memoryBytes,
         Replicas replicas,
         String limitedBy,
         Utilization utilizationAtPeakPercent,
         List<String> warnings) {
 
     public record Stages(double base, double withOverhead, double peak) {
+    }
+
+    /** Whole bytes, rounded up. */
+    public record ByteStages(long base, long withOverhead, long peak) {
     }
 
     /** @param recommended {@code needed} clamped to [min, max] */
@@ -27,8 +31,8 @@ public record CapacityView(
     static CapacityView of(CapacityPlan p, int min, int max) {
         return new CapacityView(p.input(),
                 new Stages(round3(p.cpuCores().base()), round3(p.cpuCores().withOverhead()), round3(p.cpuCores().peak())),
-                new Stages(Math.ceil(p.memoryBytes().base()), Math.ceil(p.memoryBytes().withOverhead()),
-                        Math.ceil(p.memoryBytes().peak())),
+                new ByteStages((long) Math.ceil(p.memoryBytes().base()), (long) Math.ceil(p.memoryBytes().withOverhead()),
+                        (long) Math.ceil(p.memoryBytes().peak())),
                 new Replicas(p.replicasForCpu(), p.replicasForMemory(), p.replicasNeeded(), p.replicas(), min, max),
                 p.limitedBy(), new Utilization(p.cpuUtilizationAtPeakPercent(), p.memoryUtilizationAtPeakPercent()),
                 p.warnings());

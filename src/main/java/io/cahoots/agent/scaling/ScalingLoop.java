@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * {@code AGENT_SCALING_INTERVAL} on its own thread. Plain Java so tests drive it with fakes and a fixed clock.
  *
  * <ol>
- *   <li>Lease: only the replica that holds it goes on; the others report {@code standby} and who leads.</li>
+ *   <li>Lease: only the replica that holds it goes on; the others report {@code standby} and who leads, and forget
+ *       their policy state (a leader starts with a fresh sustain window).</li>
  *   <li>Read the Deployment. The mode is dry-run when asked for, advisory when an HPA targets the Deployment or the
  *       policy found the replicas contested, otherwise active.</li>
  *   <li>Read the triggers from Prometheus and the Redis evidence from the cluster snapshot.</li>
@@ -96,6 +97,9 @@ public final class ScalingLoop {
     private ScalingStatus evaluate() {
         Instant now = clock.instant();
         if (!leadership.lead()) {
+            // Whoever leads meanwhile changes the count; on regaining the lease this replica must start afresh, not
+            // mistake those changes for someone else's.
+            state = PolicyState.INITIAL;
             metrics.onRole(false, false);
             return base(Mode.STANDBY, "another agent replica holds the scaling lease and acts: "
                             + leadership.holder().orElse("unknown"), OptionalInt.empty(), OptionalInt.empty(), "standby",

@@ -79,9 +79,18 @@ public record ScalingStatus(
     }
 
     public static ScalingStatus disabled(ScalingSettings s) {
-        return new ScalingStatus(Mode.DISABLED, "AGENT_SCALING_ENABLED is false: set it to true (and "
-                + "AGENT_SCALING_PROMETHEUS_URL) to supervise the API replicas", "", Optional.empty(),
-                s.namespace().orElse(""), s.deployment(), OptionalInt.empty(), OptionalInt.empty(), s.minReplicas(),
-                s.maxReplicas(), s.step(), "disabled", List.of(), List.of(), List.of(), Optional.empty(), Optional.empty());
+        return off(s, "AGENT_SCALING_ENABLED is false: set it to true (and AGENT_SCALING_PROMETHEUS_URL) to supervise "
+                + "the API replicas", Optional.empty());
+    }
+
+    /** Enabled, but the supervisor could not start (no usable Kubernetes client configuration, say). */
+    public static ScalingStatus failed(ScalingSettings s, String error) {
+        return off(s, "the supervisor could not start; see error", Optional.of(error));
+    }
+
+    private static ScalingStatus off(ScalingSettings s, String reason, Optional<String> error) {
+        return new ScalingStatus(Mode.DISABLED, reason, "", Optional.empty(), s.namespace().orElse(""), s.deployment(),
+                OptionalInt.empty(), OptionalInt.empty(), s.minReplicas(), s.maxReplicas(), s.step(), "disabled",
+                List.of(), List.of(), List.of(), Optional.empty(), error);
     }
 }

@@ -37,6 +37,7 @@ public class ScalingSupervisor {
     private final Clock clock;
     private ScheduledExecutorService scheduler;
     private volatile ScalingLoop loop;
+    private volatile String startFailure;
     private KubernetesConnector.Connection connection;
     /** The snapshot the previous evaluation saw, to turn Redis' cumulative command totals into an interval figure. */
     private Optional<ClusterSnapshot> previousSnapshot = Optional.empty();
@@ -55,7 +56,14 @@ public class ScalingSupervisor {
             LOG.info("AGENT_SCALING_ENABLED is false: the API replica supervisor is off");
             return;
         }
-        connection = connector.connect(settings, clock);
+        try {
+            connection = connector.connect(settings, clock);
+        } catch (RuntimeException e) {
+            // Scaling is one feature among several: a broken Kubernetes client configuration must not stop the agent.
+            startFailure = "cannot create the Kubernetes client: " + e;
+            LOG.error("API replica supervisor not started: " + startFailure, e);
+            return;
+        }
         PrometheusReader reader = new PrometheusReader(settings.prometheusUrl().orElseThrow(), Map.of(
                 Trigger.CPU, settings.queryCpu(), Trigger.MEMORY, settings.queryMemory(),
                 Trigger.QUEUE, settings.queryQueue(), Trigger.P95, settings.queryP95()), clock);
@@ -73,7 +81,7 @@ public class ScalingSupervisor {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (scheduler == null) {
+        if (scheduler == null || connection == null) {
             return;
         }
         scheduler.shutdownNow();
@@ -87,7 +95,10 @@ public class ScalingSupervisor {
 
     public ScalingStatus status() {
         ScalingLoop l = loop;
-        return l == null ? ScalingStatus.disabled(settings) : l.status();
+        if (l != null) {
+            return l.status();
+        }
+        return startFailure == null ? ScalingStatus.disabled(settings) : ScalingStatus.failed(settings, startFailure);
     }
 
     public ScalingSettings settings() {

@@ -48,6 +48,7 @@ class ScalingApiTest {
                 .body("input.targetUtilizationPercent", equalTo(70.0f))
                 .body("cpuCores.base", equalTo(2.0f))
                 .body("cpuCores.peak", equalTo(6.25f))
+                .body("memoryBytes.peak", equalTo(3_200_000_000L))
                 .body("replicas.forCpu", equalTo(9))
                 .body("replicas.forMemory", equalTo(5))
                 .body("replicas.recommended", equalTo(9))

@@ -102,15 +102,14 @@ class ScalingIT {
                 if (history.isEmpty() || history.get(history.size() - 1) != r) {
                     history.add(r);
                 }
-            }, 0, 50, TimeUnit.MILLISECONDS);
+            }, 0, 20, TimeUnit.MILLISECONDS);
             Map<String, String> env = env(kube);
             try (AgentProcess a = AgentProcess.start(env); AgentProcess b = AgentProcess.start(env)) {
                 a.awaitHttp(Duration.ofSeconds(60));
                 b.awaitHttp(Duration.ofSeconds(60));
 
                 // 1. Load persists: one step per observation window, from exactly one of the two agents.
-                await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> kube.replicas(NS, DEPLOYMENT) == 6);
+                awaitReplicas(history, 6, Duration.ofSeconds(40));
                 api.cpuPercent = 40;
                 assertThat(history).containsExactly(2, 4, 6);
                 AgentProcess leader = scaling(a).get("mode").asText().equals("active") ? a : b;
@@ -126,8 +125,7 @@ class ScalingIT {
 
                 // 3. Load again: 8, then 10, and no further however long it lasts.
                 api.cpuPercent = 95;
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> kube.replicas(NS, DEPLOYMENT) == 10);
+                awaitReplicas(history, 10, Duration.ofSeconds(30));
                 await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                         assertThat(reasons(leader)).anyMatch(r -> r.endsWith("already at the maximum of 10 (AGENT_SCALING_MAX_REPLICAS)")));
                 Thread.sleep(2_000);
@@ -160,6 +158,12 @@ class ScalingIT {
         } finally {
             poller.shutdownNow();
         }
+    }
+
+    /** Waits on the recorded history (not a separate read), so the history is complete when this returns. */
+    static void awaitReplicas(List<Integer> history, int replicas, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(10))
+                .until(() -> !history.isEmpty() && history.get(history.size() - 1) == replicas);
     }
 
     static Map<String, String> env(MockKubernetes kube) {

@@ -151,6 +151,21 @@ class ScalingLoopTest {
         assertThat(s.modeReason()).startsWith("replicas were changed outside the agent 2 times within 1h: advising only until");
     }
 
+    @Test
+    void aReplicaThatRegainsTheLeaseStartsAfreshInsteadOfSeeingAnOutsideChange() {
+        ScalingLoop loop = loop(Map.of());
+        run(loop, 60);
+        assertThat(target.replicas).isEqualTo(4);
+        leadership.leading = false;
+        run(loop, 30);
+        target.replicas = 8; // the other replica led meanwhile
+        leadership.leading = true;
+        ScalingStatus s = run(loop, 50);
+        assertThat(s.mode()).isEqualTo(Mode.ACTIVE);
+        assertThat(s.decisions()).noneMatch(r -> r.decision().kind() == Decision.Kind.EXTERNAL_CHANGE);
+        assertThat(target.calls).containsExactly("2->4"); // and a full sustain window before its next step
+    }
+
     static final class FakeTarget implements ReplicaTarget {
         int replicas = 2;
         Optional<String> handsOff = Optional.empty();

@@ -323,7 +323,7 @@ public final class ScalingPolicy {
         return out;
     }
 
-    /** {@code 5m}, {@code 90s}, {@code 1h30m}, {@code 500ms}. */
+    /** {@code 5m}, {@code 90s}, {@code 90m}, {@code 1h}, {@code 500ms}: the largest unit that divides the duration. */
     public static String human(Duration d) {
         if (d.toMillis() % 1000 != 0) {
             return d.toMillis() + "ms";

@@ -28,7 +28,7 @@ class RedisPressureTest {
     }
 
     static ClusterNode node(String id, int port, NodeMetrics m) {
-        return new ClusterNode(id, Optional.of(new HostPort("127.0.0.1", port)), Optional.empty(), Optional.empty(),
+        return new ClusterNode(id, Optional.of(new HostPort("127.0.0.1", port)), port + 10000, Optional.empty(), Optional.empty(),
                 Role.MASTER, Optional.empty(), List.of(), Set.of(), true, 1, Map.of(), Map.of(), Health.OK,
                 Optional.ofNullable(m), 0, Optional.empty());
     }
