@@ -49,6 +49,10 @@ public interface AgentConfig {
     @WithDefault("1000")
     String migrationBatchKeys();
 
+    /** How long the execution lease outlives an agent that died holding it. */
+    @WithDefault("10s")
+    String leaseTimeout();
+
     /** Slot moves in flight across disjoint (source, target) pairs. */
     @WithDefault("4")
     String migrationParallelism();

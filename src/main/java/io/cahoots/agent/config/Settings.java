@@ -25,7 +25,8 @@ public record Settings(
         boolean lab,
         double rebalanceThresholdPercent,
         int migrationBatchKeys,
-        int migrationParallelism) implements SettingsGroup {
+        int migrationParallelism,
+        Duration leaseTimeout) implements SettingsGroup {
 
     /** Shorter tokens are guessable; {@code openssl rand -hex 16} gives 32 characters. */
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -66,19 +67,20 @@ public record Settings(
                 bool("AGENT_REDIS_TLS", c.redisTls()), timeout, token, poll, lab,
                 percent("AGENT_REBALANCE_THRESHOLD_PERCENT", c.rebalanceThresholdPercent()),
                 integer("AGENT_MIGRATION_BATCH_KEYS", c.migrationBatchKeys(), 1, 100_000),
-                integer("AGENT_MIGRATION_PARALLELISM", c.migrationParallelism(), 1, 64));
+                integer("AGENT_MIGRATION_PARALLELISM", c.migrationParallelism(), 1, 64),
+                duration("AGENT_LEASE_TIMEOUT", c.leaseTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(10)));
     }
 
     /** The same settings pointed at other nodes: the lab's, once it has started them. */
     public Settings withRedis(List<HostPort> cluster, List<HostPort> sentinels, Credentials redis, Credentials sentinel) {
         return new Settings(cluster, sentinels, sentinelMasters, redis, sentinel, tls, redisTimeout, adminToken, pollInterval,
-                lab, rebalanceThresholdPercent, migrationBatchKeys, migrationParallelism);
+                lab, rebalanceThresholdPercent, migrationBatchKeys, migrationParallelism, leaseTimeout);
     }
 
     public Settings withAdminToken(String token) {
         return new Settings(clusterNodes, sentinelNodes, sentinelMasters, redisCredentials, sentinelCredentials, tls,
                 redisTimeout, Optional.of(token), pollInterval, lab, rebalanceThresholdPercent, migrationBatchKeys,
-                migrationParallelism);
+                migrationParallelism, leaseTimeout);
     }
 
     static List<HostPort> addresses(String variable, Optional<String> value) {

@@ -60,6 +60,8 @@ public class JobManager {
         return t;
     });
     private volatile ExecutionLease lease = ExecutionLease.LOCAL;
+    private volatile JobJournal journal = JobJournal.NONE;
+    private volatile String agentId = "this agent";
     private Job running;
 
     public JobManager(Clock clock, AgentMetrics metrics) {
@@ -68,9 +70,24 @@ public class JobManager {
         progressLog.scheduleAtFixedRate(this::reportProgress, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Installs the lease shared with other agent replicas (the default grants everything). */
-    public void useLease(ExecutionLease lease) {
+    /** Installs the lease and the journal shared with other agent replicas (the defaults: local only). */
+    public void coordinate(ExecutionLease lease, JobJournal journal, String agentId) {
         this.lease = lease;
+        this.journal = journal;
+        this.agentId = agentId;
+    }
+
+    public JobJournal journal() {
+        return journal;
+    }
+
+    /** Shows a job that another run of the agent left unfinished, as INTERRUPTED, in the history. */
+    public void recordInterrupted(JobJournal.Entry entry, String why) {
+        Job job = new Job(entry.id(), entry.type(), entry.description() + " (started " + entry.startedAt() + " by "
+                + entry.agent() + ")", clock);
+        job.moveTo(JobState.RUNNING, null);
+        job.moveTo(JobState.INTERRUPTED, why);
+        jobs.put(job.id(), job);
     }
 
     /** @throws JobConflictException while a job of this agent runs */
@@ -89,6 +106,12 @@ public class JobManager {
             throw new JobConflictException("another agent holds the execution lease: " + holder.get(), null);
         }
         Job job = new Job(id, type, description, clock);
+        try {
+            journal.started(new JobJournal.Entry(id, type, description, agentId, job.createdAt()));
+        } catch (RuntimeException e) {
+            lease.release(id);
+            throw e;
+        }
         jobs.put(id, job);
         running = job;
         trimHistory();
@@ -113,6 +136,12 @@ public class JobManager {
             job.moveTo(JobState.FAILED, message);
             LOG.errorf(e, "%s failed: %s", job.type(), message);
         } finally {
+            try {
+                journal.finished(job.id());
+            } catch (RuntimeException e) {
+                // Left in the journal, the job will be reported INTERRUPTED and the cluster checked by recovery.
+                LOG.warn("could not close the job's journal entry", e);
+            }
             try {
                 lease.release(job.id());
             } catch (RuntimeException e) {

@@ -17,8 +17,10 @@ class RedissonLeaseIT {
     void onlyOneAgentHoldsTheLeaseAndACrashedHolderLosesIt() {
         RedisLab lab = SharedLab.get();
         Duration watchdog = Duration.ofSeconds(2);
-        try (RedissonLease a = new RedissonLease(lab.masters(), Credentials.NONE, false, "agent A", watchdog);
-             RedissonLease b = new RedissonLease(lab.masters(), Credentials.NONE, false, "agent B", watchdog)) {
+        try (RedissonClients clientA = new RedissonClients(lab.masters(), Credentials.NONE, false, watchdog);
+             RedissonClients clientB = new RedissonClients(lab.masters(), Credentials.NONE, false, watchdog)) {
+            RedissonLease a = new RedissonLease(clientA, "agent A");
+            RedissonLease b = new RedissonLease(clientB, "agent B");
             assertThat(a.tryAcquire("job-1")).isEmpty();
             assertThat(b.tryAcquire("job-2")).hasValueSatisfying(h -> assertThat(h).contains("agent A").contains("job-1"));
             // The watchdog keeps A's lease alive well past its timeout.
@@ -29,7 +31,7 @@ class RedissonLeaseIT {
             assertThat(a.tryAcquire("job-4")).hasValueSatisfying(h -> assertThat(h).contains("agent B"));
 
             // B dies without releasing: its watchdog stops, and A gets the lease once it expires.
-            b.close();
+            clientB.close();
             await().atMost(watchdog.multipliedBy(3)).pollInterval(Duration.ofMillis(200))
                     .until(() -> a.tryAcquire("job-5").isEmpty());
             a.release("job-5");

@@ -2,6 +2,8 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.JobManager;
+import io.cahoots.agent.redis.RedissonClients;
+import io.cahoots.agent.redis.RedissonJournal;
 import io.cahoots.agent.redis.RedissonLease;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -10,30 +12,29 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import java.net.InetAddress;
-import java.time.Duration;
 
 /**
- * With a cluster configured, jobs take a lease on the cluster itself so that, of several agent replicas
- * watching it, exactly one changes it at a time. A crashed holder's lease expires after {@link #WATCHDOG}.
+ * With a cluster configured, jobs take a lease on the cluster itself, so that of several agent replicas
+ * watching it exactly one changes it at a time, and write a journal there, so that a job interrupted by a
+ * crash is found by whoever holds the lease next (see {@code RecoveryService}).
  */
 @Singleton
-public class LeaseInstaller {
+public class ClusterCoordination {
 
-    static final Duration WATCHDOG = Duration.ofSeconds(10);
-
-    private RedissonLease lease;
+    private RedissonClients redisson;
 
     void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs) {
         if (settings.clusterNodes().isEmpty()) {
             return;
         }
-        lease = new RedissonLease(settings.clusterNodes(), settings.redisCredentials(), settings.tls(), agentId(), WATCHDOG);
-        jobs.useLease(lease);
+        redisson = new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), settings.tls(), settings.leaseTimeout());
+        String agent = agentId();
+        jobs.coordinate(new RedissonLease(redisson, agent), new RedissonJournal(redisson), agent);
     }
 
     void close(@Observes ShutdownEvent event) {
-        if (lease != null) {
-            lease.close();
+        if (redisson != null) {
+            redisson.close();
         }
     }
 

@@ -1,0 +1,97 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.redis.RedisException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds jobs that an agent (this one before a restart, or another replica) left unfinished, and gets the
+ * cluster back to clean.
+ *
+ * <ol>
+ *   <li>Every {@value #PERIOD_SECONDS} s while no job runs here: read the journal on the cluster.</li>
+ *   <li>Unfinished entries: start a {@code recover} job. Starting it takes the execution lease, so while the
+ *       entries' agent is alive (it holds the lease) nothing happens; once it died and its lease expired,
+ *       exactly one agent gets here.</li>
+ *   <li>The recover job marks every entry INTERRUPTED (in the journal and the job history) and runs the
+ *       fix on a fresh snapshot: any slot the dead job left open is finished or closed, no key is lost.
+ *       Interrupted jobs are not resumed: a new rebalance from a fresh plan does what remains.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class RecoveryService {
+
+    private static final Logger LOG = Logger.getLogger(RecoveryService.class);
+    static final int PERIOD_SECONDS = 2;
+
+    private final JobManager jobs;
+    private final ClusterWatch watch;
+    private final FixService fix;
+    private ScheduledExecutorService scheduler;
+
+    public RecoveryService(JobManager jobs, ClusterWatch watch, FixService fix) {
+        this.jobs = jobs;
+        this.watch = watch;
+        this.fix = fix;
+    }
+
+    void start(@Observes @Priority(200) StartupEvent event) {
+        if (!watch.enabled()) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "job-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::check, 1, PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    void check() {
+        try {
+            if (jobs.running().isPresent() || watch.latest().isEmpty()) {
+                return;
+            }
+            List<JobJournal.Entry> stale = jobs.journal().unfinished();
+            if (stale.isEmpty()) {
+                return;
+            }
+            Job job = jobs.start("recover", "recover from " + stale.size() + " interrupted job(s)", this::recover);
+            LOG.infof("found %d unfinished job(s) in the journal: recovering in job %s", stale.size(), job.id());
+        } catch (JobConflictException e) {
+            // The lease is held: the agent running those jobs is alive. Nothing to recover.
+        } catch (RedisException e) {
+            LOG.debugf("journal not readable now: %s", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("recovery check failed", e);
+        }
+    }
+
+    private void recover(Job job) {
+        for (JobJournal.Entry e : jobs.journal().unfinished()) {
+            if (e.id().equals(job.id())) {
+                continue;
+            }
+            jobs.recordInterrupted(e, "the agent running it stopped; job " + job.id() + " checked and repaired the cluster");
+            jobs.journal().finished(e.id());
+            LOG.infof("job %s (%s) marked INTERRUPTED", e.id(), e.type());
+        }
+        fix.run(false, job);
+    }
+}

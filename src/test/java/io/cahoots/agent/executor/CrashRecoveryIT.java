@@ -1,0 +1,135 @@
+package io.cahoots.agent.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cahoots.agent.bench.Load;
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.redis.lab.LabSpec;
+import io.cahoots.agent.redis.lab.RedisLab;
+import io.cahoots.agent.testing.AgentProcess;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged agent killed with SIGKILL at random moments of rebalances of a loaded cluster (seeded, 20
+ * trials). After each restart the cluster must be check-clean within seconds and no key may be lost.
+ * "Clean" here: the check is ok, the journal on the cluster is empty and the dead agent's lease is gone.
+ */
+class CrashRecoveryIT {
+
+    private static final int TRIALS = 20;
+    private static final int KEYS = 60_000;
+    private static final String TOKEN = "crash-test-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void killedAtRandomMomentsTheAgentAlwaysGetsTheClusterBackToClean() throws Exception {
+        Random random = new Random(20261127L);
+        try (RedisLab lab = RedisLab.start(LabSpec.builder().masters(3).replicasPerMaster(0).clusterNodeTimeoutMillis(3000).build())) {
+            Load.fill(lab, KEYS, 50);
+            Map<String, String> env = Map.of(
+                    "AGENT_CLUSTER_NODES", lab.masters().stream().map(HostPort::toString).collect(Collectors.joining(",")),
+                    "AGENT_ADMIN_TOKEN", TOKEN,
+                    "AGENT_LEASE_TIMEOUT", "2s",
+                    "AGENT_POLL_INTERVAL", "250ms",
+                    // Small batches make each job last long enough for the kills to land mid-migration.
+                    "AGENT_MIGRATION_BATCH_KEYS", "3");
+            List<Long> recoveries = new ArrayList<>();
+            int interrupted = 0;
+            AgentProcess agent = AgentProcess.start(env);
+            try (JedisCluster client = client(lab)) {
+                for (int trial = 0; trial <= TRIALS; trial++) {
+                    agent.awaitHttp(Duration.ofSeconds(60));
+                    long cleanAfter = awaitClean(agent, client, Duration.ofSeconds(60));
+                    JsonNode jobs = JSON.readTree(agent.get("/api/v1/jobs").body());
+                    for (JsonNode j : jobs) {
+                        if (j.get("state").asText().equals("INTERRUPTED")) {
+                            interrupted++;
+                        }
+                    }
+                    if (trial > 0) {
+                        recoveries.add(cleanAfter);
+                    }
+                    if (trial == TRIALS) {
+                        break;
+                    }
+                    // Alternate between skewing the slots onto one master and evening them out again.
+                    String body = trial % 2 == 0 ? "{\"dryRun\": false, \"weights\": {\"" + firstMasterId(agent) + "\": 3}}"
+                            : "{\"dryRun\": false}";
+                    HttpResponse<String> started = agent.post("/api/v1/rebalance", body, TOKEN);
+                    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+                    Thread.sleep(50 + random.nextInt(1200));
+                    agent.kill();
+                    agent = AgentProcess.start(env);
+                }
+            } finally {
+                agent.close();
+            }
+            long slowest = recoveries.stream().mapToLong(Long::longValue).max().orElse(0);
+            System.out.printf("FIGURE crash recovery: %d trials, %d interrupted jobs recovered, slowest restart-to-clean %d ms, "
+                    + "median %d ms%n", TRIALS, interrupted, slowest, recoveries.stream().sorted().toList().get(recoveries.size() / 2));
+            assertThat(interrupted).as("kills that landed in a running job").isGreaterThan(TRIALS / 2);
+            assertEveryKeyIsThere(lab);
+        }
+    }
+
+    /** Milliseconds from the agent's start until the check is clean and no job is pending or running. */
+    private static long awaitClean(AgentProcess agent, JedisCluster client, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> check = agent.get("/api/v1/cluster/check");
+            if (check.statusCode() == 200 && JSON.readTree(check.body()).get("ok").asBoolean()) {
+                JsonNode jobs = JSON.readTree(agent.get("/api/v1/jobs").body());
+                boolean busy = false;
+                for (JsonNode j : jobs) {
+                    String s = j.get("state").asText();
+                    busy |= s.equals("RUNNING") || s.equals("PENDING");
+                }
+                if (!busy && client.hlen("{cahoots-agent}:journal") == 0 && !client.exists("{cahoots-agent}:execution-lease")) {
+                    return agent.sinceStart().toMillis();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the cluster was not clean within " + timeout + "; agent output:\n" + agent.output());
+    }
+
+    private static JedisCluster client(RedisLab lab) {
+        return new JedisCluster(lab.masters().stream().map(h -> new HostAndPort(h.host(), h.port()))
+                .collect(Collectors.toSet()), DefaultJedisClientConfig.builder().build(), 5,
+                new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
+    }
+
+    private static String firstMasterId(AgentProcess agent) throws Exception {
+        for (JsonNode n : JSON.readTree(agent.get("/api/v1/cluster").body()).get("nodes")) {
+            if (n.get("role").asText().equals("master")) {
+                return n.get("id").asText();
+            }
+        }
+        throw new AssertionError("no master");
+    }
+
+    private static void assertEveryKeyIsThere(RedisLab lab) {
+        try (JedisCluster client = client(lab)) {
+            int missing = 0;
+            for (int i = 0; i < KEYS; i++) {
+                if (client.get("key:" + i) == null) {
+                    missing++;
+                }
+            }
+            assertThat(missing).as("keys lost").isZero();
+        }
+    }
+}
