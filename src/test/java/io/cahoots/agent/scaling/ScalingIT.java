@@ -160,6 +160,16 @@ class ScalingIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void anInvalidScalingSettingStopsTheAgentWithOneLine() throws Exception {
+        try (AgentProcess agent = AgentProcess.start(Map.of("AGENT_SCALING_MAX_REPLICAS", "1"))) {
+            assertThat(agent.awaitExit(Duration.ofSeconds(60))).isEqualTo(io.cahoots.agent.boot.StartupGate.EXIT_INVALID_SETTING);
+            assertThat(agent.output()).contains(
+                    "Invalid setting AGENT_SCALING_MAX_REPLICAS='1': expected at least AGENT_SCALING_MIN_REPLICAS (2)");
+        }
+    }
+
     /** Waits on the recorded history (not a separate read), so the history is complete when this returns. */
     static void awaitReplicas(List<Integer> history, int replicas, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(10))
