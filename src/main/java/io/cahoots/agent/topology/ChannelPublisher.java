@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * PUBLISHes each view on {@code AGENT_PUSH_CHANNEL}.
@@ -30,6 +33,10 @@ import java.util.concurrent.RejectedExecutionException;
  *   <li>How: one daemon thread, one view buffered (newer replaces older). A round tries each target once (each call
  *       bounded by the Redis timeout); a failed round is retried at most {@value #ROUNDS} times, 50ms apart doubling,
  *       and abandoned as soon as a newer view is waiting -- the newer one says more.</li>
+ *   <li>Repeats: Sentinel disconnects the pub/sub clients of every node it promotes or re-points ({@code CLIENT KILL
+ *       TYPE pubsub}), so around a failover subscribers are busy resubscribing and may miss the one message that
+ *       matters. A failover view is therefore published again {@link #REPEATS_AFTER_FAILOVER} later, unless a newer
+ *       view has gone out meanwhile. Receivers drop a version they already have.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -37,6 +44,7 @@ public class ChannelPublisher implements TopologySink {
 
     private static final Logger LOG = Logger.getLogger(ChannelPublisher.class);
     static final int ROUNDS = 3;
+    static final List<Duration> REPEATS_AFTER_FAILOVER = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5));
 
     private final PublisherClient client;
     private final String channel;
@@ -46,10 +54,17 @@ public class ChannelPublisher implements TopologySink {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService repeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "topology-pubsub-repeat");
+        t.setDaemon(true);
+        return t;
+    });
     private PublishedView buffered;
     private long newestVersion = Long.MIN_VALUE;
     private boolean scheduled;
     private volatile String lastGoodClusterNode;
+    /** Only touched by the publishing thread. */
+    private long lastDeliveredVersion = Long.MIN_VALUE;
 
     public ChannelPublisher(RedisConnections connections, PushSettings push, PushMetrics metrics) {
         this.client = new PublisherClient(connections);
@@ -64,6 +79,28 @@ public class ChannelPublisher implements TopologySink {
         }
         newestVersion = view.version();
         buffered = view;
+        drainLater();
+        if (view.view().cause().equals(Causes.FAILOVER)) {
+            for (Duration d : REPEATS_AFTER_FAILOVER) {
+                try {
+                    repeats.schedule(() -> repeat(view), d.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    return; // shutting down
+                }
+            }
+        }
+    }
+
+    /** Publishes {@code view} once more if it is still the newest one. */
+    synchronized void repeat(PublishedView view) {
+        if (view.version() == newestVersion && buffered == null) {
+            buffered = view;
+            drainLater();
+        }
+    }
+
+    /** Called with the lock held. */
+    private void drainLater() {
         if (!scheduled) {
             scheduled = true;
             try {
@@ -102,7 +139,10 @@ public class ChannelPublisher implements TopologySink {
             }
             if (failed.isEmpty()) {
                 metrics.pubsub("published");
-                metrics.delivered("pubsub", v);
+                if (v.version() > lastDeliveredVersion) { // repeats are not deliveries of news
+                    lastDeliveredVersion = v.version();
+                    metrics.delivered("pubsub", v);
+                }
                 return;
             }
             groups = failed;
@@ -161,6 +201,7 @@ public class ChannelPublisher implements TopologySink {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        repeats.shutdownNow();
         thread.shutdownNow();
     }
 }

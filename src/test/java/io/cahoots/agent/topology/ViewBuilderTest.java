@@ -67,13 +67,13 @@ class ViewBuilderTest {
     @Test
     void theAnnouncedEndpointIsWhatClientsDial() {
         ClusterNode n = node("a", 7000, Role.MASTER, null, List.of(new SlotRange(0, 16383)), 1, Health.OK);
-        ClusterNode announced = new ClusterNode(n.id(), n.address(), Optional.of("redis-0"), Optional.of("redis-0.redis:6379"),
+        ClusterNode announced = new ClusterNode(n.id(), n.address(), n.busPort(), Optional.of("redis-0"), Optional.of("redis-0.redis:6379"),
                 n.role(), n.masterId(), n.slots(), n.flags(), true, 1, Map.of(), Map.of(), Health.OK, n.metrics(), 0, Optional.empty());
         assertThat(ViewBuilder.shards(snapshotOf(announced)).get(0).master()).isEqualTo("redis-0.redis:6379");
     }
 
     static ClusterNode node(String id, int port, Role role, String master, List<SlotRange> slots, long epoch, Health health) {
-        return new ClusterNode(id, Optional.of(new HostPort("127.0.0.1", port)), Optional.empty(), Optional.empty(), role,
+        return new ClusterNode(id, Optional.of(new HostPort("127.0.0.1", port)), port + 10000, Optional.empty(), Optional.empty(), role,
                 Optional.ofNullable(master), slots, Set.of(), true, epoch, Map.of(), Map.of(), health,
                 Optional.<NodeMetrics>empty(), 0, Optional.empty());
     }
