@@ -84,7 +84,7 @@ public class NodeService {
             redis.meet(address, seed.address().get(), seed.busPort());
             awaitCondition("every node to know " + address, () -> knownByAll(newId));
             if (role == Role.REPLICA) {
-                String master = masterId.orElseGet(() -> fewestReplicas(watch.refresh(), List.of()).id());
+                String master = masterId.orElseGet(() -> fewestReplicas(watch.refresh(), List.of(newId)).id());
                 redis.replicate(address, master);
                 awaitCondition(address + " to replicate " + master, () -> watch.refresh().node(newId)
                         .filter(n -> n.masterId().filter(master::equals).isPresent()
@@ -187,8 +187,9 @@ public class NodeService {
         return s.node(newId).isPresent() && "ok".equals(s.state());
     }
 
+    /** The master with slots and the fewest replicas (ties: lowest id), leaving out {@code excluded}. */
     static ClusterNode fewestReplicas(ClusterSnapshot s, List<String> excluded) {
-        return s.masters().stream().filter(m -> !excluded.contains(m.id()) && m.metrics().isPresent())
+        return s.masters().stream().filter(m -> !excluded.contains(m.id()) && m.metrics().isPresent() && m.slotCount() > 0)
                 .min(Comparator.comparingInt((ClusterNode m) -> s.replicasOf(m.id()).size()).thenComparing(ClusterNode::id))
                 .orElseThrow(() -> new MigrationException("no master to attach a replica to"));
     }

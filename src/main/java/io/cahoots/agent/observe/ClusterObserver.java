@@ -3,6 +3,7 @@ package io.cahoots.agent.observe;
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.cluster.Membership;
 import io.cahoots.agent.cluster.NodeEntry;
 import io.cahoots.agent.cluster.NodeObservation;
 import io.cahoots.agent.cluster.SnapshotAssembler;
@@ -33,8 +34,9 @@ import java.util.function.BiFunction;
  *       unreachable at once. So one hung node never delays the others beyond the timeout.</li>
  *   <li>Addresses that the views reveal and that were not read yet are read in a further wave (at most
  *       {@value #MAX_WAVES}), so a single seed is enough to see the whole cluster in the first poll.</li>
- *   <li>The observations are merged by {@link SnapshotAssembler}; addresses that no reachable node
- *       mentions any more, and that are not seeds, are dropped from the targets.</li>
+ *   <li>Nodes outside the cluster (a removed node still answering at its old address) are left out
+ *       ({@link Membership}); the rest is merged by {@link SnapshotAssembler}. Addresses that no member
+ *       mentions any more, and that are not seeds, drop from the targets.</li>
  * </ol>
  */
 public final class ClusterObserver {
@@ -81,7 +83,7 @@ public final class ClusterObserver {
             wave = discovered(observed);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        ClusterSnapshot snapshot = SnapshotAssembler.assemble(last, observed.values(), takenAt, took);
+        ClusterSnapshot snapshot = SnapshotAssembler.assemble(last, Membership.members(seeds, observed.values()), takenAt, took);
         last = Optional.of(snapshot);
         return snapshot;
     }
