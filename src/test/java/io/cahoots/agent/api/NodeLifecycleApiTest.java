@@ -3,6 +3,7 @@ package io.cahoots.agent.api;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.ClientLoad;
+import io.cahoots.agent.testing.AgentApi;
 import io.cahoots.agent.testing.LabResource;
 import io.cahoots.agent.testing.SharedLab;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -37,9 +38,7 @@ class NodeLifecycleApiTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 200
-                && RestAssured.get("/api/v1/jobs").jsonPath().getList("state").stream().noneMatch(s -> s.equals("RUNNING") || s.equals("PENDING"))
-                && RestAssured.get("/api/v1/cluster/check").jsonPath().getBoolean("ok"));
+        AgentApi.awaitIdleAndClean();
     }
 
     private static Response post(String path, String body) {

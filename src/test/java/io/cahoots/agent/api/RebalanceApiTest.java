@@ -1,6 +1,7 @@
 package io.cahoots.agent.api;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.testing.AgentApi;
 import io.cahoots.agent.testing.LabResource;
 import io.cahoots.agent.testing.RedisCli;
 import io.cahoots.agent.testing.SharedLab;
@@ -33,9 +34,7 @@ class RebalanceApiTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(Duration.ofSeconds(60)).until(() -> RestAssured.get("/q/health/ready").statusCode() == 200
-                && RestAssured.get("/api/v1/jobs").jsonPath().getList("state").stream().noneMatch(s -> s.equals("RUNNING") || s.equals("PENDING"))
-                && RestAssured.get("/api/v1/cluster/check").jsonPath().getBoolean("ok"));
+        AgentApi.awaitIdleAndClean();
     }
 
     private List<Map<String, Object>> masters() {
