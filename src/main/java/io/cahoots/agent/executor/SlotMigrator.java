@@ -119,7 +119,7 @@ final class SlotMigrator {
                     : redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
             for (int i = 0; i < batches.size(); i++) {
                 if (results.get(i) == MigrateResult.BUSYKEY) {
-                    moved += resolveBusyKeys(pair, batches.get(i), replace, where);
+                    moved += resolveBusyKeys(pair, batches.get(i), replace, where, asking);
                 } else {
                     moved += batches.get(i).size();
                 }
@@ -129,7 +129,7 @@ final class SlotMigrator {
     }
 
     /** The keys of a batch that MIGRATE left on the source because the target has them too. */
-    private long resolveBusyKeys(Pair pair, List<byte[]> batch, boolean replace, String where) {
+    private long resolveBusyKeys(Pair pair, List<byte[]> batch, boolean replace, String where, boolean asking) {
         List<Boolean> stillHere = retry(() -> redis.exists(pair.from(), batch));
         List<byte[]> busy = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -158,7 +158,9 @@ final class SlotMigrator {
         }
         LOG.infof("%s: %d key(s) already on the target (%d identical, %d replaced)", where, busy.size(),
                 busy.size() - different.size(), different.size());
-        MigrateResult again = retry(() -> redis.migrate(pair.from(), pair.to(), List.of(busy), true, tuning.migrateTimeoutMillis())).get(0);
+        MigrateResult again = retry(() -> asking
+                ? redis.migrateAsking(pair.from(), pair.to(), List.of(busy), true, tuning.migrateTimeoutMillis())
+                : redis.migrate(pair.from(), pair.to(), List.of(busy), true, tuning.migrateTimeoutMillis())).get(0);
         if (again == MigrateResult.BUSYKEY) {
             throw new MigrationException(where + ": BUSYKEY even with REPLACE");
         }
