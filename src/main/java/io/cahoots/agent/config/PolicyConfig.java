@@ -1,0 +1,41 @@
+package io.cahoots.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The Redis policy settings (the scaling strategy's caching section), exactly as the environment gives them
+ * ({@code AGENT_POLICY_MAXMEMORY_POLICY} maps to {@code agent.policy.maxmemory-policy}). Values stay text for the
+ * same reason as in {@link AgentConfig}: {@link PolicySettings#from(PolicyConfig)} turns a bad value into one line
+ * naming the variable.
+ */
+@ConfigMapping(prefix = "agent.policy")
+public interface PolicyConfig {
+
+    /** {@code maxmemory} every data node should have, in Redis' own units ({@code 2gb}, {@code 512mb}, bytes). */
+    @WithDefault("2gb")
+    String maxmemory();
+
+    /** {@code maxmemory-policy} every data node should have. */
+    @WithDefault("allkeys-lru")
+    String maxmemoryPolicy();
+
+    /** {@code pattern=ttl,...}: keys matching the glob pattern must expire within ttl seconds. */
+    @WithDefault("api:rate_limit:*=60,api:cache:*=300,user:session:*=3600")
+    String ttlPatterns();
+
+    /** Correct drift ({@code CONFIG SET}, {@code EXPIRE}) instead of only reporting it. */
+    @WithDefault("false")
+    String enforce();
+
+    /** How often the TTL audit runs one bounded cycle (an extension of the contract). */
+    @WithDefault("10s")
+    String auditInterval();
+
+    /**
+     * Keys the TTL audit asks each master to examine per cycle, summed over the SCAN {@code COUNT}s of every
+     * pattern; 0 turns the audit off (an extension of the contract).
+     */
+    @WithDefault("1000")
+    String auditBudget();
+}
