@@ -32,6 +32,8 @@ public class LabSupervisor {
         lab = RedisLab.start(LabSpec.builder()
                 .masters(3).replicasPerMaster(1).spareNodes(1)
                 .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
+                // 3 s rather than the lab's 1 s default: a busy laptop must not see spurious failovers.
+                .clusterNodeTimeoutMillis(3000)
                 .build());
         Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), Credentials.NONE, Credentials.NONE);
         String token = settings.adminToken().orElseGet(LabSupervisor::generateToken);

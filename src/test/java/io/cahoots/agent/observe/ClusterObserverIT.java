@@ -122,7 +122,8 @@ class ClusterObserverIT {
             assertThat(s.check().unreachable()).contains(replica);
             assertThat(s.check().ok()).isFalse();
             // The cluster agrees on the failure within a few node timeouts.
-            await().atMost(Duration.ofSeconds(15)).until(() -> observer.poll().nodeAt(replica).orElseThrow().health() == Health.FAIL);
+            // The cluster agrees on the failure after the node timeout (5 s in the shared lab) and some gossip.
+            await().atMost(Duration.ofSeconds(40)).until(() -> observer.poll().nodeAt(replica).orElseThrow().health() == Health.FAIL);
         } finally {
             node.restart();
         }

@@ -20,6 +20,9 @@ public final class SharedLab {
             lab = RedisLab.start(LabSpec.builder()
                     .masters(3).replicasPerMaster(1).spareNodes(1)
                     .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
+                    // Production's node timeout: the lab default of 1 s lets a loaded 2-core machine trigger
+                    // spurious failovers mid-test. Tests that need fast failure detection start their own lab.
+                    .clusterNodeTimeoutMillis(5000)
                     .build());
         }
         return lab;
