@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,11 +53,9 @@ import java.util.function.Consumer;
  * never on the event loop.
  */
 @ApplicationScoped
-public class SentinelWatcher implements SentinelSubscriber.Listener {
+public class SentinelWatcher implements SentinelSubscriptions.Handler {
 
     private static final Logger LOG = Logger.getLogger(SentinelWatcher.class);
-    private static final Duration PING_EVERY = Duration.ofSeconds(1);
-    private static final Duration MAX_RECONNECT_BACKOFF = Duration.ofSeconds(5);
     private static final long EARLY_POLL_DELAY_MILLIS = 20;
 
     private final Settings settings;
@@ -66,19 +63,19 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
     private final SentinelMetrics metrics;
     private final Clock clock;
     private final List<Consumer<SentinelView>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<HostPort, SentinelSubscriber> subscribers = new ConcurrentHashMap<>();
-    private final Set<HostPort> subscribed = ConcurrentHashMap.newKeySet();
     private final Set<String> confirming = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean earlyPollScheduled = new AtomicBoolean();
     private final Map<String, Belief> beliefs = new TreeMap<>();
     private final Map<String, RoleReply> roles = new HashMap<>();
     private final Map<HostPort, String> runIds = new HashMap<>();
+    private final Map<String, HostPort> unconfirmedLogged = new ConcurrentHashMap<>();
     private List<SentinelReading> readings = List.of();
     private volatile Optional<SentinelView> latest = Optional.empty();
     private WatcherThreads threads;
-    private SentinelClient client;
     private SentinelPoller poller;
     private MasterConfirmer confirmer;
+    private MasterRoles masterRoles;
+    private SentinelSubscriptions subscriptions;
 
     public SentinelWatcher(Settings settings, RedisConnections connections, SentinelMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -93,12 +90,13 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
             return;
         }
         threads = new WatcherThreads();
-        client = new SentinelClient(connections);
+        SentinelClient client = new SentinelClient(connections);
+        masterRoles = new MasterRoles(client, threads.io(), settings.redisTimeout());
         poller = new SentinelPoller(client, threads.io(), settings.redisTimeout());
         Duration deadline = settings.redisTimeout().multipliedBy(3).compareTo(Duration.ofSeconds(3)) > 0
                 ? settings.redisTimeout().multipliedBy(3) : Duration.ofSeconds(3);
         confirmer = new MasterConfirmer(client, threads.io(), settings.redisTimeout(), deadline);
-        settings.sentinelNodes().forEach(this::subscribe);
+        subscriptions = new SentinelSubscriptions(connections, Set.copyOf(settings.sentinelNodes()), this, threads.watchdog());
         long period = settings.pollInterval().toMillis();
         threads.poll().scheduleWithFixedDelay(this::pollQuietly, 0, period, TimeUnit.MILLISECONDS);
         LOG.infof("watching Sentinels %s (masters: %s) every %dms and through their pub/sub", settings.sentinelNodes(),
@@ -107,7 +105,9 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
 
     /** Early (priority 10), before the embedded lab stops its Sentinels, so the shutdown log stays quiet. */
     void stop(@Observes @Priority(10) ShutdownEvent event) {
-        subscribers.values().forEach(SentinelSubscriber::close);
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
         if (threads != null) {
             threads.close();
         }
@@ -159,7 +159,7 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
             wanted = new LinkedHashSet<>(targets());
             rebuildAndNotify();
         }
-        updateSubscriptions(wanted);
+        subscriptions.update(wanted);
     }
 
     /** Adopts the majority address at first sight; afterwards moves only to a confirmed one. */
@@ -186,36 +186,26 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
         metrics.confirmation(r.took());
         if (r.decision().accepted()) {
             applySwitch(name, before, candidate.get(), r.role(), "found by polling; " + r.decision().reason());
-        } else {
-            LOG.infof("Sentinels name %s for master %s, not confirmed yet: %s", candidate.get(), name, r.decision().reason());
+        } else if (!candidate.get().equals(unconfirmedLogged.put(name, candidate.get()))) {
+            // Once per candidate: while the Sentinels keep naming a node that fails confirmation, every poll asks again.
+            LOG.warnf("Sentinels name %s for master %s, which is not confirmed; keeping %s: %s", candidate.get(), name,
+                    before.address(), r.decision().reason());
         }
     }
 
-    /** ROLE on every believed master: which replicas are online right now, and how far behind. */
+    /** The masters' ROLE: online replicas and their lag (see {@link MasterRoles}). */
     private void refreshRoles() {
-        Map<String, HostPort> asked;
+        Map<String, HostPort> asked = new HashMap<>();
+        Set<HostPort> replicas = new LinkedHashSet<>();
         synchronized (this) {
-            asked = new HashMap<>();
             beliefs.forEach((n, b) -> asked.put(n, b.address()));
+            readings.forEach(r -> r.masters().values().forEach(m -> m.replicas().forEach(x -> replicas.add(x.address()))));
         }
-        Map<String, CompletableFuture<RoleReply>> futures = new HashMap<>();
-        asked.forEach((n, a) -> futures.put(n, CompletableFuture.supplyAsync(
-                () -> RoleReply.parse(client.role(a)), threads.io())));
-        long deadline = System.nanoTime() + settings.redisTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(100);
-        Map<String, RoleReply> answered = new HashMap<>();
-        futures.forEach((n, f) -> {
-            try {
-                answered.put(n, f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                // unreachable master: the view falls back to the Sentinels' word about its replicas
-            }
-        });
+        Map<String, RoleReply> answered = masterRoles.read(asked, replicas);
         synchronized (this) {
             asked.forEach((n, a) -> {
                 Belief b = beliefs.get(n);
-                if (b != null && b.address().equals(a)) {
+                if (b != null && b.address().equals(a)) { // not moved meanwhile by a confirmed switch
                     if (answered.containsKey(n)) {
                         roles.put(n, answered.get(n));
                     } else {
@@ -339,7 +329,7 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
             return;
         }
         SentinelView view = SentinelViewAssembler.assemble(clock.instant(), readings, beliefs, roles,
-                Set.copyOf(settings.sentinelNodes()), Set.copyOf(subscribed), runIds);
+                Set.copyOf(settings.sentinelNodes()), subscriptions.open(), runIds);
         latest = Optional.of(view);
         metrics.onView(view);
         for (Consumer<SentinelView> l : listeners) {
@@ -351,40 +341,8 @@ public class SentinelWatcher implements SentinelSubscriber.Listener {
         }
     }
 
-    // ---- subscriptions -------------------------------------------------------------------------------------------
-
-    private void subscribe(HostPort sentinel) {
-        subscribers.computeIfAbsent(sentinel, s -> {
-            SentinelSubscriber sub = new SentinelSubscriber(connections, s, this, PING_EVERY, MAX_RECONNECT_BACKOFF,
-                    threads.watchdog());
-            sub.start();
-            return sub;
-        });
-    }
-
-    private void updateSubscriptions(Set<HostPort> wanted) {
-        wanted.forEach(this::subscribe);
-        subscribers.keySet().removeIf(s -> {
-            if (wanted.contains(s) || settings.sentinelNodes().contains(s)) {
-                return false;
-            }
-            subscribers.get(s).close();
-            subscribed.remove(s);
-            return true;
-        });
-    }
-
     @Override
-    public void onSubscribed(HostPort sentinel) {
-        subscribed.add(sentinel);
-        LOG.debugf("subscribed to Sentinel %s", sentinel);
-        requestPoll(); // anything published while no subscription was open is lost: read the state instead
-    }
-
-    @Override
-    public void onDisconnected(HostPort sentinel, String reason) {
-        if (subscribed.remove(sentinel)) {
-            LOG.infof("lost the subscription to Sentinel %s (%s); reconnecting", sentinel, reason);
-        }
+    public void onResubscribed() {
+        requestPoll();
     }
 }
