@@ -53,7 +53,10 @@ export function refreshJobs() {
       render();
       for (const j of state.jobs) {
         const was = before.get(j.id);
-        if (was && ACTIVE.has(was) && !ACTIVE.has(j.state)) emit('job-finished', j);
+        if (was && ACTIVE.has(was) && !ACTIVE.has(j.state)) {
+          announce(`${j.type} job ${j.state.toLowerCase()}${j.error ? ': ' + j.error : ''}`);
+          emit('job-finished', j);
+        }
       }
     } catch (e) {
       showProblem($('jobs-error'), e);
@@ -74,8 +77,13 @@ export function trackJob(job) {
   if (job && job.id && !state.jobs.some(j => j.id === job.id)) {
     state.jobs = [job, ...state.jobs];
     render();
+    announce(`${job.type} job started: ${job.description || ''}`);
   }
   refreshJobs();
+}
+
+function announce(text) {
+  $('announce').textContent = text;
 }
 
 function schedule() {
