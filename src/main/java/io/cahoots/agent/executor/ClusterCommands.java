@@ -65,6 +65,9 @@ public interface ClusterCommands {
     /** {@code CLUSTER FORGET id} on {@code node}; the Redis error, if any. */
     Optional<String> forget(HostPort node, String id);
 
+    /** {@code CLUSTER BUMPEPOCH}: makes the node's claims win over older ones. */
+    void bumpEpoch(HostPort node);
+
     /** {@code CLUSTER RESET SOFT}. */
     void resetSoft(HostPort node);
 

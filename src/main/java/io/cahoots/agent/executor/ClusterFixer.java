@@ -125,10 +125,7 @@ public final class ClusterFixer {
         }
         List<String> actions = new ArrayList<>();
         assign.forEach((owner, slots) -> {
-            retry(() -> {
-                redis.addSlots(owner.address().get(), slots);
-                return null;
-            });
+            claim(owner, slots, masters);
             long moved = 0;
             for (int slot : slots) {
                 moved += gather(masters, owner, slot, keysBySlot.get(slot), replace, true);
@@ -139,6 +136,42 @@ public final class ClusterFixer {
                     + (moved > 0 ? ", " + moved + " keys moved there" : ""));
         });
         return actions;
+    }
+
+    /**
+     * Gives uncovered slots to {@code owner}. {@code ADDSLOTS} is refused ("already busy") by a node whose
+     * own view still names an owner that no longer claims the slot, as a crash between two SETSLOTs can
+     * leave it; then the slot is set on the owner directly and its epoch bumped, so that its claim wins
+     * everywhere, and every other master is told.
+     */
+    private void claim(ClusterNode owner, List<Integer> slots, List<ClusterNode> masters) {
+        try {
+            retry(() -> {
+                redis.addSlots(owner.address().get(), slots);
+                return null;
+            });
+            return;
+        } catch (RedisException.CommandFailed e) {
+            if (!e.getMessage().contains("busy")) {
+                throw e;
+            }
+            LOG.infof("ADDSLOTS on %s refused (%s): setting the slots and bumping its epoch", owner.addressText(), e.getMessage());
+        }
+        expectOk(retry(() -> redis.setSlots(owner.address().get(), slots, SlotState.NODE, owner.id())), slots.get(0), owner);
+        retry(() -> {
+            redis.bumpEpoch(owner.address().get());
+            return null;
+        });
+        for (ClusterNode m : masters) {
+            if (!m.id().equals(owner.id())) {
+                try {
+                    redis.setSlots(m.address().get(), slots, SlotState.NODE, owner.id());
+                } catch (RedisException e) {
+                    LOG.warnf("could not tell %s about %d slot(s) on %s (gossip will): %s", m.addressText(), slots.size(),
+                            owner.addressText(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** Moves every key of {@code slot} held by another master onto {@code owner}; returns keys moved. */

@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Unfinished entries: start a {@code recover} job. Starting it takes the execution lease, so while the
  *       entries' agent is alive (it holds the lease) nothing happens; once it died and its lease expired,
  *       exactly one agent gets here.</li>
- *   <li>The recover job marks every entry INTERRUPTED (in the journal and the job history) and runs the
- *       fix on a fresh snapshot: any slot the dead job left open is finished or closed, no key is lost.
- *       Interrupted jobs are not resumed: a new rebalance from a fresh plan does what remains.</li>
+ *   <li>The recover job runs the fix on a fresh snapshot (any slot the dead job left open is finished or
+ *       closed, no key is lost), then marks the entries INTERRUPTED in the job history and closes them in
+ *       the journal. A failed repair leaves them there, so the next check tries again. Interrupted jobs are
+ *       not resumed: a new rebalance from a fresh plan does what remains.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -83,15 +84,14 @@ public class RecoveryService {
         }
     }
 
+    /** Repairs first; the entries are closed only once the cluster is clean, so a failed repair is tried again. */
     private void recover(Job job) {
-        for (JobJournal.Entry e : jobs.journal().unfinished()) {
-            if (e.id().equals(job.id())) {
-                continue;
-            }
+        List<JobJournal.Entry> stale = jobs.journal().unfinished().stream().filter(e -> !e.id().equals(job.id())).toList();
+        fix.run(false, job);
+        for (JobJournal.Entry e : stale) {
             jobs.recordInterrupted(e, "the agent running it stopped; job " + job.id() + " checked and repaired the cluster");
             jobs.journal().finished(e.id());
             LOG.infof("job %s (%s) marked INTERRUPTED", e.id(), e.type());
         }
-        fix.run(false, job);
     }
 }

@@ -140,6 +140,11 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     }
 
     @Override
+    public void bumpEpoch(HostPort node) {
+        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "BUMPEPOCH"));
+    }
+
+    @Override
     public void resetSoft(HostPort node) {
         connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "RESET", "SOFT"));
     }

@@ -103,7 +103,8 @@ class CrashRecoveryIT {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the cluster was not clean within " + timeout + "; agent output:\n" + agent.output());
+        throw new AssertionError("the cluster was not clean within " + timeout + "; last check: "
+                + agent.get("/api/v1/cluster/check").body() + "\nagent output:\n" + agent.output());
     }
 
     private static JedisCluster client(RedisLab lab) {
