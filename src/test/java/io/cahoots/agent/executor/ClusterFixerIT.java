@@ -196,6 +196,21 @@ class ClusterFixerIT {
     }
 
     @Test
+    void aSlotGivenToANodeThatNeverTookItIsClaimedEvenThoughAddSlotsCallsItBusy() {
+        ClusterSnapshot s = observer.poll();
+        ClusterNode a = s.masters().get(0);
+        ClusterNode b = other(s, a);
+        int slot = a.slots().get(0).end();
+        // As a crash between the two SETSLOT NODEs of a move can leave it: the old owner gave the slot to b,
+        // b never took it, and everyone else still thinks the old owner has it.
+        setslot(a, slot, "NODE", b.id());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !observer.poll().check().uncoveredSlots().isEmpty());
+        ClusterSnapshot fixed = fixAndCheck();
+        assertThat(fixed.check().uncoveredSlots()).isEmpty();
+        assertThat(fixed.masters().stream().filter(m -> m.slots().stream().anyMatch(r -> r.contains(slot)))).hasSize(1);
+    }
+
+    @Test
     void anUnreachableMasterRefusesTheFixUnlessAllowed() {
         ClusterSnapshot s = observer.poll();
         var node = lab.node(s.masters().get(2).address().orElseThrow());
