@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
 class SentinelWatcherIT {
 
     private RedisLab lab;
+    private final java.util.List<RedisConnections> opened = new java.util.ArrayList<>();
 
     @BeforeAll
     void start() {
@@ -40,6 +41,7 @@ class SentinelWatcherIT {
 
     @AfterAll
     void stop() {
+        opened.forEach(RedisConnections::close);
         lab.close();
     }
 
@@ -54,6 +56,7 @@ class SentinelWatcherIT {
                 .withMapping(AgentConfig.class).build().getConfigMapping(AgentConfig.class));
         RedisConnections connections = new RedisConnections(settings.redisCredentials(), settings.sentinelCredentials(),
                 false, settings.redisTimeout());
+        opened.add(connections);
         SentinelWatcher w = new SentinelWatcher(settings, connections, new SentinelMetrics(new SimpleMeterRegistry()),
                 Clock.systemUTC());
         w.start(null);
@@ -81,6 +84,39 @@ class SentinelWatcherIT {
         } finally {
             w.stop(null);
         }
+    }
+
+    @Test
+    void aHungSentinelIsNoticedByThePingWatchdogAndItsSubscriptionComesBack() {
+        SentinelWatcher w = watcher("sentinel-pw");
+        HostPort hung = lab.sentinels().get(0);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.latest().map(v -> v.sentinels().size() == 3
+                    && v.sentinels().stream().allMatch(SentinelView.SentinelStatus::subscribed)).orElse(false));
+            lab.node(hung).pause(); // SIGSTOP: the socket stays open, nothing answers
+            try {
+                // A subscribed socket has no read timeout; only the PING watchdog can notice (within two seconds).
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(status(w, hung)).satisfies(s -> {
+                    assertThat(s.subscribed()).isFalse();
+                    assertThat(s.reachable()).isFalse();
+                }));
+                assertThat(w.latest().orElseThrow().sentinels()).filteredOn(s -> !s.address().equals(hung))
+                        .allSatisfy(s -> assertThat(s.subscribed()).isTrue());
+                assertThat(w.latest().orElseThrow().masters().get("mymaster").address()).isEqualTo(lab.sentinelPrimary());
+            } finally {
+                lab.node(hung).resume();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(w, hung)).satisfies(s -> {
+                assertThat(s.subscribed()).isTrue();
+                assertThat(s.reachable()).isTrue();
+            }));
+        } finally {
+            w.stop(null);
+        }
+    }
+
+    private static SentinelView.SentinelStatus status(SentinelWatcher w, HostPort sentinel) {
+        return w.latest().orElseThrow().sentinels().stream().filter(s -> s.address().equals(sentinel)).findFirst().orElseThrow();
     }
 
     @Test
