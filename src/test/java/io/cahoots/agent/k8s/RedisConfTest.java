@@ -1,0 +1,57 @@
+package io.cahoots.agent.k8s;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The files operators read: every Redis directive says why it is there, and every script parses. */
+class RedisConfTest {
+
+    @Test
+    void everyDirectiveOfTheRedisConfigsIsExplainedByTheCommentAboveIt() {
+        for (Path conf : List.of(RedisConf.CLUSTER, RedisConf.SENTINEL)) {
+            List<String> lines = RedisConf.read(conf).lines();
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i).strip();
+                if (!l.isEmpty() && !l.startsWith("#")) {
+                    assertThat(i).as("%s line %d", conf, i + 1).isPositive();
+                    assertThat(lines.get(i - 1).strip()).as("%s line %d '%s' needs a comment saying why", conf, i + 1, l).startsWith("#");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theConfigsContainNoPasswordAndNoFixedDirectory() {
+        for (Path conf : List.of(RedisConf.CLUSTER, RedisConf.SENTINEL)) {
+            RedisConf c = RedisConf.read(conf);
+            // Passwords come from the Secret at start; a "dir" line is entered before command-line overrides apply.
+            assertThat(c.get("requirepass")).as(conf.toString()).isEmpty();
+            assertThat(c.get("masterauth")).isEmpty();
+            assertThat(c.get("dir")).isEmpty();
+            assertThat(c.get("sentinel", "auth-pass")).isEmpty();
+        }
+    }
+
+    @Test
+    void everyScriptIsValidPosixShell() throws IOException {
+        List<Path> scripts;
+        try (Stream<Path> s = Files.list(Rendering.K8S.resolve("redis"))) {
+            scripts = s.filter(p -> p.toString().endsWith(".sh")).sorted().toList();
+        }
+        assertThat(scripts).extracting(p -> p.getFileName().toString())
+                .containsExactly("create-cluster.sh", "prepare-sentinel.sh", "start-ha-node.sh");
+        for (Path script : scripts) {
+            // dash, not bash: the redis image's /bin/sh
+            Tools.Result r = Tools.run(Path.of("."), "install dash (Debian's /bin/sh)", "dash", "-n", script.toString());
+            assertThat(r.exit()).as(script + ": " + r.output()).isZero();
+            assertThat(Files.readString(script)).startsWith("#!/bin/sh\n").contains("set -eu");
+        }
+    }
+}
