@@ -54,16 +54,22 @@ class PolicyApiTest {
         List<Map<String, Object>> sentinel = nodes.stream().filter(n -> n.get("group").equals("sentinel:" + SharedLab.get().sentinelMasterName())).toList();
         assertThat(cluster).hasSizeGreaterThanOrEqualTo(6).allSatisfy(n -> assertThat(n.get("nodeId")).isNotNull());
         assertThat(sentinel).extracting(n -> n.get("role")).containsExactlyInAnyOrder("master", "replica");
-        assertThat(nodes).allSatisfy(n -> {
+        // Other tests may have a node down for a moment: that node is reported unreadable, the others are compared.
+        List<Map<String, Object>> readable = nodes.stream().filter(n -> n.get("error") == null).toList();
+        assertThat(readable).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(nodes).filteredOn(n -> n.get("error") != null).allSatisfy(n -> {
+            assertThat(n.get("ok")).isEqualTo(false);
+            assertThat(n.get("drift")).isEqualTo(List.of());
+        });
+        assertThat(readable).allSatisfy(n -> {
             assertThat(n.get("maxmemoryBytes")).isEqualTo(0);
             assertThat(n.get("maxmemory")).isEqualTo("0");
             assertThat(n.get("maxmemoryPolicy")).isEqualTo("noeviction");
             assertThat(n.get("drift")).isEqualTo(List.of("maxmemory-policy", "maxmemory"));
             assertThat(n.get("ok")).isEqualTo(false);
-            assertThat(n.get("error")).isNull();
             assertThat((Integer) n.get("usedMemoryBytes")).isPositive();
         });
-        assertThat(p.getInt("nodesDrifting")).isEqualTo(nodes.size());
+        assertThat(p.getInt("nodesDrifting")).isEqualTo(readable.size());
         assertThat(p.getList("corrections")).isEmpty();
     }
 
