@@ -36,7 +36,7 @@ public class TopologyResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response topology(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         PublishedView v = hub.current().orElseThrow(() -> ApiProblem.unavailable("topology-not-ready",
-                "the first view is built once every configured source (cluster, Sentinels) has been polled"));
+                "the first view is built once every configured source (cluster, Sentinels) has answered, or 10s after start"));
         if (matches(ifNoneMatch, v.etag())) {
             return Response.notModified().header(HttpHeaders.ETAG, v.etag()).build();
         }

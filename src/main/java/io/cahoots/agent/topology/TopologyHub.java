@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +29,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <ol>
  *   <li>Both watchers call in after every poll (and the Sentinel watcher after every confirmed switch). The part that
- *       changed is rebuilt by {@link ViewBuilder}; the first view waits until every configured source reported once.</li>
+ *       changed is rebuilt by {@link ViewBuilder}.</li>
  *   <li>A source that reaches none of its nodes keeps its last part: losing sight of Redis must not tell every
- *       application that the shards are gone.</li>
+ *       application that the shards are gone. For the same reason the first view waits until every configured source
+ *       has reached its nodes once -- for at most {@link #FIRST_VIEW_GRACE}; a source still blind then contributes an
+ *       empty part, so that one unreachable source does not hold back the other's failovers.</li>
  *   <li>{@link Coalescer} decides whether the new content goes out now or after the coalescing window.</li>
  *   <li>A published view gets the next version -- the first one of a process is its start time in milliseconds, so
  *       versions keep growing across restarts without any storage -- is serialised once, kept for
@@ -42,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 public class TopologyHub {
 
     private static final Logger LOG = Logger.getLogger(TopologyHub.class);
+    static final Duration FIRST_VIEW_GRACE = Duration.ofSeconds(10);
 
     private final ClusterWatch clusterWatch;
     private final SentinelWatcher sentinelWatcher;
@@ -54,6 +58,7 @@ public class TopologyHub {
     private Optional<List<TopologyView.Shard>> shards = Optional.empty();
     private Optional<Map<String, TopologyView.Group>> groups = Optional.empty();
     private long nextVersion;
+    private long startedNanos;
     private volatile Optional<PublishedView> current = Optional.empty();
 
     public TopologyHub(ClusterWatch clusterWatch, SentinelWatcher sentinelWatcher, PushSettings push, Clock clock,
@@ -77,6 +82,7 @@ public class TopologyHub {
         });
         synchronized (this) {
             nextVersion = clock.millis();
+            startedNanos = System.nanoTime();
         }
         if (clusterWatch.enabled()) {
             clusterWatch.addListener(this::onCluster);
@@ -98,7 +104,7 @@ public class TopologyHub {
     }
 
     synchronized void onCluster(ClusterSnapshot snapshot) {
-        if (!snapshot.anyReachable() && shards.isPresent()) {
+        if (!snapshot.anyReachable() && (shards.isPresent() || !graceOver())) {
             return;
         }
         shards = Optional.of(ViewBuilder.shards(snapshot));
@@ -106,11 +112,15 @@ public class TopologyHub {
     }
 
     synchronized void onSentinel(SentinelView view) {
-        if (!view.anyReachable() && groups.isPresent()) {
+        if (!view.anyReachable() && (groups.isPresent() || !graceOver())) {
             return;
         }
         groups = Optional.of(ViewBuilder.groups(view));
         update();
+    }
+
+    private boolean graceOver() {
+        return System.nanoTime() - startedNanos > FIRST_VIEW_GRACE.toNanos();
     }
 
     private synchronized void update() {

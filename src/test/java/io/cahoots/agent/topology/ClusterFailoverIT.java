@@ -39,7 +39,8 @@ class ClusterFailoverIT {
                      "AGENT_PUSH_WEBHOOKS", receiver.uri("/topology").toString(),
                      "AGENT_PUSH_WEBHOOK_SECRET", SECRET))) {
             agent.awaitHttp(Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(20)).until(() -> agent.get("/api/v1/topology").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.get("/api/v1/topology").statusCode() == 200
+                    && PushAgent.json(agent, "/api/v1/topology").getList("cluster.shards").size() == 3);
             HostPort victim = lab.masters().get(0);
             JsonPath before = PushAgent.json(agent, "/api/v1/topology");
             List<Map<String, Object>> shards = before.getList("cluster.shards");
