@@ -59,8 +59,11 @@ public class PolicyMetrics {
         }
     }
 
-    /** The latest memory check of every data node (cluster and Sentinel groups together). */
-    public void onChecks(List<MemoryDrift.NodeCheck> checks) {
+    /**
+     * The latest memory check of every data node (cluster and Sentinel groups together). Synchronized: the cluster
+     * poll thread and the policy thread both report, and the gauge rows must be replaced as one.
+     */
+    public synchronized void onChecks(List<MemoryDrift.NodeCheck> checks) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         long drifting = 0;
         long unreadable = 0;
