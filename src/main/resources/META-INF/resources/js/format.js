@@ -53,6 +53,13 @@ export function timeEl(iso) {
   return iso ? `<time datetime="${esc(iso)}" title="${esc(iso)}">${time(iso)}</time>` : DASH;
 }
 
+const COLLATOR = new Intl.Collator('en', {numeric: true});
+
+/** Compares texts the way people sort addresses: 127.0.0.1:7002 before 127.0.0.1:7010. */
+export function compareText(a, b) {
+  return COLLATOR.compare(String(a ?? ''), String(b ?? ''));
+}
+
 export function shortId(id) {
   return id ? String(id).slice(0, 8) : '';
 }

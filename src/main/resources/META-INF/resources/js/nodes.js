@@ -3,7 +3,7 @@
 
 import {mutate} from './api.js';
 import {$, act, clearProblem, confirmAction, showProblem} from './ui.js';
-import {esc, num, plural, shortId} from './format.js';
+import {compareText, esc, num, plural, shortId} from './format.js';
 import {state} from './state.js';
 import {trackJob} from './jobs.js';
 
@@ -40,7 +40,7 @@ export function onClusterChanged() {
   const select = $('add-master');
   const chosen = select.value;
   const masters = (state.cluster ? state.cluster.nodes : []).filter(n => n.role === 'master')
-      .sort((a, b) => String(a.address).localeCompare(String(b.address), 'en', {numeric: true}));
+      .sort((a, b) => compareText(a.address, b.address));
   const html = '<option value="">the master with the fewest replicas</option>'
       + masters.map(m => `<option value="${esc(m.id)}">${esc(m.address ?? m.id)} (${esc(shortId(m.id))})</option>`).join('');
   if (select.dataset.html !== html) {

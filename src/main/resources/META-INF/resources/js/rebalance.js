@@ -4,7 +4,7 @@
 
 import {mutate, postRead} from './api.js';
 import {$, act, setHtml} from './ui.js';
-import {colorOf, esc, num, plural, rangesText, shortId} from './format.js';
+import {colorOf, compareText, esc, num, plural, rangesText, shortId} from './format.js';
 import {slotBar, subtract} from './slotbar.js';
 import {state} from './state.js';
 import {trackJob} from './jobs.js';
@@ -135,7 +135,7 @@ function renderPlan() {
   html += '</div>';
   const moves = plan.moves || [];
   const nodes = [...(plan.nodes || [])].sort((a, b) => (b.after - b.before) - (a.after - a.before)
-      || String(a.address).localeCompare(String(b.address), 'en', {numeric: true}));
+      || compareText(a.address, b.address));
   html += '<div class="plan-nodes" role="table" aria-label="Slots per master before and after the plan">'
       + '<div class="row head" role="row"><span role="columnheader">Master</span><span role="columnheader">Before</span>'
       + '<span role="columnheader">After <span class="legend small"><i class="lg-in"></i> arrives <i class="lg-leave"></i> leaves</span></span>'

@@ -37,6 +37,17 @@ public final class Browser implements AutoCloseable {
 
     static final String INSTALL = "apt-get install -y chromium chromium-driver";
 
+    // Selenium 4.27 ships DevTools bindings up to Chromium 131 and warns at every start that Debian's newer
+    // Chromium has none. The tests use WebDriver and chromedriver's own CDP endpoint only, so the warning
+    // is noise. Held in fields: java.util.logging keeps loggers weakly.
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder"),
+            java.util.logging.Logger.getLogger("org.openqa.selenium.chromium.ChromiumDriver"));
+
+    static {
+        QUIET.forEach(l -> l.setLevel(Level.SEVERE));
+    }
+
     private final Path profile;
     private final ChromeDriverService service;
     private final ChromeDriver driver;
@@ -146,7 +157,9 @@ public final class Browser implements AutoCloseable {
 
     /** Screenshot of the whole page, beyond the viewport, as PNG (Chromium's own capture). */
     public void screenshot(Path file) throws IOException {
-        Object size = js("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];");
+        // Capturing beyond the viewport lays the page out without a vertical scrollbar: the full window width.
+        Object size = js("return [Math.max(window.innerWidth, document.documentElement.scrollWidth),"
+                + " document.documentElement.scrollHeight];");
         @SuppressWarnings("unchecked")
         List<Number> wh = (List<Number>) size;
         Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of(

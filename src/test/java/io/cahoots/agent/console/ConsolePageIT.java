@@ -63,7 +63,7 @@ class ConsolePageIT {
     }
 
     @Test
-    void aThousandNodeClusterDrawsInAFewTensOfMilliseconds() {
+    void aThousandNodeClusterStaysUsable() {
         browser.consoleLog(); // drains what earlier tests left
         for (int masters : new int[]{500, 1000}) {
             SyntheticCluster big = new SyntheticCluster(masters, 1, masters);
