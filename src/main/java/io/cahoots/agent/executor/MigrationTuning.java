@@ -22,6 +22,7 @@ public record MigrationTuning(int batchKeys, int parallelism, int slotsPerChunk,
     }
 
     public static MigrationTuning defaults(int batchKeys, int parallelism) {
-        return new MigrationTuning(batchKeys, parallelism, 128, 10_000, 5, Duration.ofSeconds(60));
+        // 10 attempts with backoff up to 2 s: about 9 s, enough for a cluster to settle after a failover.
+        return new MigrationTuning(batchKeys, parallelism, 128, 10_000, 10, Duration.ofSeconds(60));
     }
 }

@@ -83,7 +83,7 @@ class NodeFailureIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 ClusterSnapshot s = observer.poll();
                 return s.masters().stream().filter(m -> m.health() == io.cahoots.agent.cluster.Health.OK).count() == 4
-                        && s.check().uncoveredSlots().isEmpty();
+                        && s.check().uncoveredSlots().isEmpty() && "ok".equals(s.state());
             });
             ClusterSnapshot broken = observer.poll();
             ClusterFixer fixer = new ClusterFixer(commands, MigrationTuning.defaults(100, 1));
