@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,10 +140,6 @@ public class AgentMetrics {
         jobSlotsDone.set(slotsDone);
         jobSlotsTotal.set(slotsTotal);
         migrationKeysPerSecond.set(keysPerSecond);
-    }
-
-    public Duration meanPollDuration() {
-        return Duration.ofNanos((long) pollDuration.mean(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
     private enum NodeGauge {
