@@ -65,8 +65,9 @@ public final class SnapshotAssembler {
                     .ifPresent(e -> endpoints.putIfAbsent(n.id(), (e.contains(":") ? "[" + e + "]" : e) + ":" + n.port()))));
         }
 
-        Map<String, Long> offsets = new HashMap<>();
-        ownObservation.forEach((id, o) -> o.info().ifPresent(i -> offsets.put(id, NodeMetrics.fromInfo(i).replicationOffset())));
+        // INFO is parsed once per node: the replication offsets of masters feed their replicas' lag below.
+        Map<String, NodeMetrics> metricsById = new HashMap<>();
+        ownObservation.forEach((id, o) -> o.info().ifPresent(i -> metricsById.put(id, NodeMetrics.fromInfo(i))));
 
         List<ClusterNode> nodes = new ArrayList<>();
         Set<String> ids = new TreeSet<>(ownLine.keySet());
@@ -75,8 +76,7 @@ public final class SnapshotAssembler {
             NodeEntry own = ownLine.get(id);
             List<NodeEntry> peers = peerLines.getOrDefault(id, List.of());
             NodeEntry base = own != null ? own : peers.get(0);
-            Optional<NodeMetrics> metrics = Optional.ofNullable(ownObservation.get(id))
-                    .flatMap(NodeObservation::info).map(NodeMetrics::fromInfo);
+            Optional<NodeMetrics> metrics = Optional.ofNullable(metricsById.get(id));
             Set<NodeFlag> flags = EnumSet.noneOf(NodeFlag.class);
             flags.addAll(base.flags());
             flags.remove(NodeFlag.MYSELF);
@@ -97,10 +97,9 @@ public final class SnapshotAssembler {
             Role role = base.master() ? Role.MASTER : Role.REPLICA;
             long lag = 0;
             if (role == Role.REPLICA && base.masterId().isPresent()) {
-                Long masterOffset = offsets.get(base.masterId().get());
-                Long mine = offsets.get(id);
-                if (masterOffset != null && mine != null) {
-                    lag = Math.max(0, masterOffset - mine);
+                NodeMetrics master = metricsById.get(base.masterId().get());
+                if (master != null && metrics.isPresent()) {
+                    lag = Math.max(0, master.replicationOffset() - metrics.get().replicationOffset());
                 }
             }
             nodes.add(new ClusterNode(id, base.address(), base.busPort(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
