@@ -2,7 +2,6 @@ package io.cahoots.agent.config;
 
 import io.cahoots.agent.config.PolicySettings.TtlPattern;
 import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
@@ -10,7 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,11 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PolicySettingsTest {
 
     static PolicySettings settings(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 500))
-                .withMapping(PolicyConfig.class)
-                .build();
-        return PolicySettings.from(config.getConfigMapping(PolicyConfig.class));
+        return PolicySettings.from(ConfigMaps.mapping(PolicyConfig.class, properties));
     }
 
     @Test

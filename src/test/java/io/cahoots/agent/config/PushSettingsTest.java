@@ -1,8 +1,6 @@
 package io.cahoots.agent.config;
 
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -10,7 +8,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,11 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PushSettingsTest {
 
     static PushSettings settings(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 500))
-                .withMapping(PushConfig.class)
-                .build();
-        return PushSettings.from(config.getConfigMapping(PushConfig.class));
+        return PushSettings.from(ConfigMaps.mapping(PushConfig.class, properties));
     }
 
     @Test

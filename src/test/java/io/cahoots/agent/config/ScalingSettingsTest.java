@@ -1,7 +1,6 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
@@ -10,7 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,11 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ScalingSettingsTest {
 
     static ScalingSettings settings(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 500))
-                .withMapping(ScalingConfig.class)
-                .build();
-        return ScalingSettings.from(config.getConfigMapping(ScalingConfig.class));
+        return ScalingSettings.from(ConfigMaps.mapping(ScalingConfig.class, properties));
     }
 
     @Test

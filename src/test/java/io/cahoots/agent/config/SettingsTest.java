@@ -1,15 +1,12 @@
 package io.cahoots.agent.config;
 
 import io.cahoots.agent.cluster.HostPort;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,11 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SettingsTest {
 
     static Settings settings(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 500))
-                .withMapping(AgentConfig.class)
-                .build();
-        return Settings.from(config.getConfigMapping(AgentConfig.class));
+        return Settings.from(ConfigMaps.mapping(AgentConfig.class, properties));
     }
 
     @Test
