@@ -70,7 +70,11 @@ class CrashRecoveryIT {
                             : "{\"dryRun\": false}";
                     HttpResponse<String> started = agent.post("/api/v1/rebalance", body, TOKEN);
                     assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-                    Thread.sleep(50 + random.nextInt(1200));
+                    // Kill once slots are moving, at a random moment of the next 300 ms: on a quiet machine a
+                    // job lasts about a second, so a delay measured from the request often missed it.
+                    String jobId = JSON.readTree(started.body()).get("id").asText();
+                    awaitSlotsMoving(agent, jobId);
+                    Thread.sleep(random.nextInt(300));
                     agent.kill();
                     agent = AgentProcess.start(env);
                 }
@@ -85,7 +89,18 @@ class CrashRecoveryIT {
         }
     }
 
-    /** Milliseconds from the agent's start until the check is clean and no job is pending or running. */
+    private static void awaitSlotsMoving(AgentProcess agent, String jobId) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = JSON.readTree(agent.get("/api/v1/jobs/" + jobId).body());
+            if (job.get("progress").get("slotsDone").asInt() > 0 || !job.get("state").asText().matches("PENDING|RUNNING")) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+        /** Milliseconds from the agent's start until the check is clean and no job is pending or running. */
     private static long awaitClean(AgentProcess agent, JedisCluster client, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
