@@ -23,6 +23,7 @@ import java.util.TreeSet;
  * with MIGRATE, to the node that will own their slot.
  *
  * <ol>
+ *   <li>Uncovered slots are repaired first (step 3): while one is, the cluster is down.</li>
  *   <li>Open slot, the interrupted-migration case (one master migrating to a second, which is importing
  *       from it, and the first still owns the slot): finish the move forward, as the engine would.</li>
  *   <li>Any other open slot: its owner is the one master claiming it, or, when none or several do, the
@@ -72,15 +73,16 @@ public final class ClusterFixer {
         BitSet uncovered = SlotRange.toBits(s.check().uncoveredSlots());
         job.plan(open.size() + uncovered.cardinality(), -1);
 
+        // Uncovered slots first: while one is, the cluster is down and every MIGRATE answers CLUSTERDOWN.
+        if (!uncovered.isEmpty()) {
+            actions.addAll(fixUncovered(masters, uncovered, replace, job));
+        }
         for (int slot : open) {
             if (job.cancelRequested()) {
                 throw new JobCancelledException("cancelled; " + actions.size() + " repairs done");
             }
             actions.add(fixOpenSlot(s, masters, slot, replace, job));
             job.slotsDone(1);
-        }
-        if (!uncovered.isEmpty()) {
-            actions.addAll(fixUncovered(masters, uncovered, replace, job));
         }
         return actions;
     }
@@ -124,8 +126,9 @@ public final class ClusterFixer {
             assign.computeIfAbsent(owner, k -> new ArrayList<>()).add(slot);
         }
         List<String> actions = new ArrayList<>();
+        // Every slot gets its owner before any key moves, so that the cluster serves again meanwhile.
+        assign.forEach((owner, slots) -> claim(owner, slots, masters));
         assign.forEach((owner, slots) -> {
-            claim(owner, slots, masters);
             long moved = 0;
             for (int slot : slots) {
                 moved += gather(masters, owner, slot, keysBySlot.get(slot), replace, true);
