@@ -90,7 +90,19 @@ class NodeFailureIT {
             assertThat(ClusterFixer.refusals(broken, false)).as("the dead master is flagged fail; the fix needs allowUnreachable")
                     .isNotEmpty();
             assertThat(ClusterFixer.refusals(broken, true)).isEmpty();
-            fixer.fix(broken, false, new Job("fix", "fix", "test", Clock.systemUTC()));
+            // Right after a failover the cluster may still answer CLUSTERDOWN for a while; like the recovery service,
+            // try the (idempotent) repair again on a fresh snapshot, a bounded number of times.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    fixer.fix(attempt == 1 ? broken : observer.poll(), false, new Job("fix", "fix", "test", Clock.systemUTC()));
+                    break;
+                } catch (MigrationException e) {
+                    if (attempt == 6) {
+                        throw e;
+                    }
+                    Thread.sleep(2000);
+                }
+            }
             await().atMost(Duration.ofSeconds(20)).until(() -> observer.poll().check().openSlots().isEmpty());
             ClusterSnapshot fixed = observer.poll();
             assertThat(fixed.check().uncoveredSlots()).isEmpty();
