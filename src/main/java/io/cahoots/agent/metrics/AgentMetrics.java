@@ -73,7 +73,11 @@ public class AgentMetrics {
                 .description(description).register(registry);
     }
 
-    public synchronized void onSnapshot(ClusterSnapshot s) {
+    /**
+     * @param perNode false on a follower of the fleet: the leader exports the per-node series, so that Prometheus
+     *                holds one copy of them, not one per sidecar (a follower's rows are cleared)
+     */
+    public synchronized void onSnapshot(ClusterSnapshot s, boolean perNode) {
         pollDuration.record(s.pollDuration());
         clusterStateOk.set("ok".equals(s.state()) ? 1 : 0);
         slotsAssigned.set(s.slotsAssigned());
@@ -83,6 +87,11 @@ public class AgentMetrics {
         topologyVersion.set(s.version());
         nodesUnreachable.set(s.check().unreachable().size());
 
+        if (!perNode) {
+            nodeGauges.values().forEach(g -> g.register(List.of(), true));
+            previousCommandTotals.clear();
+            return;
+        }
         Map<String, double[]> intervalLatency = new HashMap<>();
         for (ClusterNode n : s.nodes()) {
             n.metrics().ifPresent(m -> intervalLatency.put(n.id(), new double[]{intervalAverageUsec(n.id(), m)}));
