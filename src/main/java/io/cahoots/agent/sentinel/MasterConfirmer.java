@@ -121,9 +121,9 @@ public final class MasterConfirmer {
                 } else if (r instanceof Reply.FromSentinel fs) {
                     answers.put(fs.sentinel(), fs.answer());
                 }
-                decision = Confirmation.decide(candidate, role, answers);
-                if (decision.outcome() != Confirmation.Outcome.WAIT) {
-                    return result(decision, role, attempt, start);
+                Confirmation.Decision now = Confirmation.decide(candidate, role, answers);
+                if (now.outcome() != Confirmation.Outcome.WAIT) {
+                    return result(now, role, attempt, start);
                 }
             }
             if (role instanceof Confirmation.Role.Pending) {
@@ -131,9 +131,12 @@ public final class MasterConfirmer {
             }
             answers.replaceAll((m, a) -> a instanceof Confirmation.Answer.Pending
                     ? new Confirmation.Answer.Failed("no answer within " + callTimeout.toMillis() + "ms") : a);
-            decision = Confirmation.decide(candidate, role, answers);
-            if (decision.outcome() != Confirmation.Outcome.WAIT) {
-                return result(decision, role, attempt, start);
+            Confirmation.Decision last = Confirmation.decide(candidate, role, answers);
+            if (last.outcome() != Confirmation.Outcome.WAIT) {
+                return result(last, role, attempt, start);
+            }
+            if (outstanding == 0 || attemptEnd < end) {
+                decision = last; // an attempt cut short by the overall deadline says less than the one before it
             }
             long retry = FAST_RETRY_MILLIS;
             if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(FAST_PHASE_MILLIS)) {
