@@ -19,6 +19,7 @@ import {initRebalance, onClusterChanged as rebalanceOnCluster} from './rebalance
 import {initNodes, onClusterChanged as nodesOnCluster} from './nodes.js';
 import {refreshSentinel} from './sentinel.js';
 import {refreshScaling} from './scaling.js';
+import {refreshFleet} from './fleet.js';
 import {on, perf, state} from './state.js';
 
 const METRICS_MS = 5000;
@@ -161,17 +162,19 @@ function init() {
   refreshJobs();
   refreshSentinel();
   refreshScaling();
+  refreshFleet();
   connectStream();
   metricsLoop();
   every(SENTINEL_MS, refreshSentinel);
   every(SCALING_MS, refreshScaling);
+  every(SCALING_MS, refreshFleet);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       refreshCluster();
       refreshJobs();
     }
   });
-  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling()]);
+  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshFleet()]);
   window.cahootsConsole.showPerf = showPerf;
 }
 
