@@ -123,9 +123,9 @@ public class Fleet {
                 LeaderInfo info = new LeaderInfo(self.id(), now);
                 store.announceLeader(info);
                 leaderInfo = Optional.of(info);
-                changeTo(true, "took the leader lock");
+                changeTo(true, "took the leader's lease");
             } else if (!holds && leader) {
-                changeTo(false, "the leader lock is held by another member");
+                changeTo(false, "another member holds the leader's lease");
             }
             if (!holds) {
                 leaderInfo = store.leader();

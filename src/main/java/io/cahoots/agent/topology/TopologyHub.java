@@ -215,9 +215,8 @@ public class TopologyHub {
         }
         PublishedView published = new PublishedView(view, stored.json(), System.nanoTime());
         current = Optional.of(published);
-        if (!fleet.isLeader()) {
-            sse.offer(published);
-        }
+        metrics.adopted(published);
+        sse.offer(published);
     }
 
     public Optional<PublishedView> current() {
