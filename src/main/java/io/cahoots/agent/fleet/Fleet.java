@@ -51,6 +51,8 @@ public class Fleet {
     private final Clock clock;
     private final Member self;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<StoredView>> viewListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean subscribed;
     private volatile FleetStore store = new LocalFleetStore();
     private volatile boolean shared;
     private volatile boolean leader;
@@ -117,6 +119,7 @@ public class Fleet {
         Instant now = clock.instant();
         try {
             store.announce(self.beat(now));
+            subscribeToViews();
             boolean holds = store.lead();
             lastConfirmedNanos = System.nanoTime();
             if (holds && !leader) {
@@ -162,6 +165,22 @@ public class Fleet {
                 LOG.warn("leadership listener failed", e);
             }
         }
+    }
+
+    /**
+     * Subscribes once to the views the leader stores, on the first beat that reaches the store (the subscription is
+     * the store client's from then on; it renews it across reconnections and failovers itself).
+     */
+    private void subscribeToViews() {
+        if (!subscribed) {
+            store.onView(v -> viewListeners.forEach(l -> l.accept(v)));
+            subscribed = true;
+        }
+    }
+
+    /** Called with every topology view stored by the leader (on a store thread; must not block). */
+    public void onView(Consumer<StoredView> listener) {
+        viewListeners.add(listener);
     }
 
     /** Called with {@code true} when this member becomes leader and {@code false} when it stops, on the beat thread. */

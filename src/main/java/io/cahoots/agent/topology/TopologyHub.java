@@ -129,11 +129,7 @@ public class TopologyHub {
         if (sentinelWatcher.enabled()) {
             sentinelWatcher.addListener(this::onSentinel);
         }
-        try {
-            fleet.store().onView(v -> share.execute(() -> adopt(v)));
-        } catch (RuntimeException e) {
-            LOG.debugf("not subscribed to the fleet's views yet (%s): the periodic check follows them", e.getMessage());
-        }
+        fleet.onView(v -> share.execute(() -> adopt(v)));
         update();
     }
 

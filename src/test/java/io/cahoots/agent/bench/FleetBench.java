@@ -92,7 +92,8 @@ public final class FleetBench {
 
     /** Three Sentinel failovers; the delay to the first event naming the new master on each sidecar's stream. */
     private static void failoverDelays(RedisLab lab, List<AgentProcess> agents) throws Exception {
-        System.out.println("FIGURE SENTINEL FAILOVER to the stream event, per sidecar (ms):");
+        System.out.println("FIGURE SENTINEL FAILOVER command to the stream event, per sidecar (the failover itself"
+                + " included), and in brackets after the first sidecar's event:");
         for (int round = 0; round < 3; round++) {
             List<SseClient> streams = new ArrayList<>();
             for (AgentProcess a : agents) {
@@ -107,11 +108,16 @@ public final class FleetBench {
                 s.sentinelFailover("mymaster");
             }
             StringBuilder row = new StringBuilder("  round " + (round + 1) + ":");
+            long[] arrived = new long[streams.size()];
             for (int i = 0; i < streams.size(); i++) {
                 long first = firsts[i];
-                SseClient.Event e = streams.get(i).await(ev -> Long.parseLong(ev.id()) > first
-                        && ev.data().contains("\"cause\":\"failover\""), Duration.ofSeconds(30));
-                row.append(String.format(" sidecar %d %d ms;", i + 1, (e.arrivedNanos() - t0) / 1_000_000));
+                arrived[i] = streams.get(i).await(ev -> Long.parseLong(ev.id()) > first
+                        && ev.data().contains("\"cause\":\"failover\""), Duration.ofSeconds(30)).arrivedNanos();
+            }
+            long earliest = java.util.Arrays.stream(arrived).min().orElseThrow();
+            for (int i = 0; i < streams.size(); i++) {
+                row.append(String.format(" sidecar %d %d ms (+%.1f ms);", i + 1, (arrived[i] - t0) / 1_000_000,
+                        (arrived[i] - earliest) / 1e6));
             }
             System.out.println(row);
             streams.forEach(SseClient::close);
