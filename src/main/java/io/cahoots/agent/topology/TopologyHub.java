@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,7 @@ public class TopologyHub {
     private long nextVersion;
     private long startedNanos;
     private volatile Optional<PublishedView> current = Optional.empty();
+    private final List<TopologyView.Retired> retired = new ArrayList<>();
 
     public TopologyHub(ClusterWatch clusterWatch, SentinelWatcher sentinelWatcher, PushSettings push, Clock clock,
                        ObjectMapper mapper, PushMetrics metrics, SseFanout sse, WebhookDispatcher webhooks,
@@ -143,8 +145,25 @@ public class TopologyHub {
         }
     }
 
-    private void publish(Coalescer.Step.Publish p) {
-        TopologyView view = TopologyView.of(nextVersion++, p.cause(), clock.instant().toString(), p.content());
+    /**
+     * Publishes, now and on every channel, the current shards and Sentinel masters with cause
+     * {@value Causes#CLUSTER_ENABLED} and the retired primary added to {@code retired} (which every later view keeps,
+     * so an application that reconnects still learns it). Called by an import's cutover.
+     *
+     * @return the published view
+     */
+    public synchronized TopologyView announceClusterEnabled(String name, String primary) {
+        retired.removeIf(r -> r.name().equals(name));
+        retired.add(new TopologyView.Retired(name, primary, clock.instant().toString()));
+        TopologyView.Content built = shards.isPresent() || groups.isPresent()
+                ? new TopologyView.Content(shards.orElse(List.of()), groups.orElse(Map.of())) : null;
+        TopologyView.Content content = coalescer.announce(built, System.nanoTime());
+        return publish(new Coalescer.Step.Publish(content, Causes.CLUSTER_ENABLED));
+    }
+
+    private TopologyView publish(Coalescer.Step.Publish p) {
+        TopologyView view = TopologyView.of(nextVersion++, p.cause(), clock.instant().toString(), p.content(),
+                List.copyOf(retired));
         byte[] json;
         try {
             json = mapper.writeValueAsBytes(view);
@@ -163,5 +182,6 @@ public class TopologyHub {
                 LOG.warnf(e, "push channel %s failed to take version %d", sink.getClass().getSimpleName(), view.version());
             }
         }
+        return view;
     }
 }

@@ -1,0 +1,313 @@
+package io.cahoots.agent.importer;
+
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.config.ImportSettings;
+import io.cahoots.agent.executor.Job;
+import io.cahoots.agent.executor.JobCancelledException;
+import io.cahoots.agent.redis.RedisException;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The work of an {@code import} job: copy a Sentinel-managed primary into the cluster while it takes writes, follow
+ * it, cut over, verify.
+ *
+ * <ol>
+ *   <li>Follow first: keyspace events on the primary and its replicas are subscribed ({@link SourceFollower}) before
+ *       the SCAN starts, so every write made after the SCAN passed a key is seen.</li>
+ *   <li>Full copy: SCAN the primary page by page; each page is copied by {@link Copier} (DUMP+PTTL, RESTORE REPLACE on
+ *       the owning master); after each page one batch of pending changes is applied too, so the lag stays bounded.</li>
+ *   <li>Follow: apply pending changes (re-copy; DEL on the target when the key is gone) until the cutover is asked
+ *       for ({@link #requestCutover}), or -- with {@code autoCutover} -- until the lag is near zero.</li>
+ *   <li>Failover: when the Sentinel watcher confirms a new primary (or a read fails and the watcher then names
+ *       another), the import re-follows the new primary, queues again the keys changed in the last
+ *       {@link #RECENT_WINDOW} (the old primary may have acknowledged writes the new one never got) and copies
+ *       everything again from the new primary (idempotent: RESTORE REPLACE). The same when the primary's change
+ *       stream broke.</li>
+ *   <li>Cutover: the {@code cluster-enabled} view goes out on every push channel; changes still reaching the old
+ *       primary are applied for the grace period; then {@link Verifier} compares every key.</li>
+ *   <li>Always, even when cancelled or failed: subscriptions closed and {@code notify-keyspace-events} put back on
+ *       every source node. The source is never written otherwise; the target keeps what was copied.</li>
+ * </ol>
+ */
+final class ImportRun {
+
+    private static final Logger LOG = Logger.getLogger(ImportRun.class);
+    static final Duration RECENT_WINDOW = Duration.ofSeconds(30);
+    static final int RECENT_MAX = 1_000_000;
+    /** How long a failing primary may stay unreplaced before the import gives up. */
+    static final Duration SOURCE_OUTAGE = Duration.ofSeconds(90);
+    private static final long REWATCH_NANOS = Duration.ofSeconds(2).toNanos();
+
+    /** Publishes the cutover view; returns its version. */
+    interface Announcer {
+        long announce(String name, String primary);
+    }
+
+    private final ImportCommands redis;
+    private final SourceGroup source;
+    private final Supplier<SlotOwners> owners;
+    private final Runnable refreshOwners;
+    private final ImportSettings settings;
+    private final Announcer announcer;
+    private final boolean autoCutover;
+    private final Clock clock;
+    final ImportStatus status;
+    private final ChangeLog changes = new ChangeLog(RECENT_WINDOW.toNanos(), RECENT_MAX);
+    private final SourceFollower follower;
+    private final ExecutorService pool;
+    private final Copier copier;
+    private volatile boolean cutoverRequested;
+    private volatile boolean fullCopyDone;
+    private HostPort primary;
+    private long lastRewatch;
+    private Job job;
+
+    ImportRun(ImportCommands redis, SourceGroup source, Supplier<SlotOwners> owners, Runnable refreshOwners,
+              ImportSettings settings, Announcer announcer, boolean autoCutover, Clock clock) {
+        this.redis = redis;
+        this.source = source;
+        this.owners = owners;
+        this.refreshOwners = refreshOwners;
+        this.settings = settings;
+        this.announcer = announcer;
+        this.autoCutover = autoCutover;
+        this.clock = clock;
+        this.status = new ImportStatus(source.name());
+        this.follower = new SourceFollower(redis, changes);
+        this.pool = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "import-write");
+            t.setDaemon(true);
+            return t;
+        });
+        this.copier = new Copier(redis, owners, refreshOwners, pool, status);
+    }
+
+    /** @return null when accepted, else why not */
+    String requestCutover() {
+        if (status.phase.ordinal() >= ImportStatus.Phase.GRACE.ordinal()) {
+            return "the import is already " + status.phase;
+        }
+        if (!fullCopyDone) {
+            return "the full copy is not finished (" + status.keysScanned.get() + " keys scanned): applications would "
+                    + "miss data";
+        }
+        cutoverRequested = true;
+        return null;
+    }
+
+    void run(Job job) {
+        this.job = job;
+        try {
+            primary = source.primary();
+            status.primary = primary.toString();
+            followOrFail();
+            status.phase = ImportStatus.Phase.COPYING;
+            fullCopy();
+            status.phase = ImportStatus.Phase.FOLLOWING;
+            follow(() -> cutoverRequested || (autoCutover && lagNearZero()));
+            cutover();
+            long graceEnd = System.nanoTime() + settings.grace().toNanos();
+            follow(() -> System.nanoTime() >= graceEnd);
+            status.phase = ImportStatus.Phase.VERIFYING;
+            status.verification = verify();
+            status.phase = ImportStatus.Phase.DONE;
+        } catch (JobCancelledException e) {
+            status.phase = ImportStatus.Phase.CANCELLED;
+            status.target = targetNote();
+            throw e;
+        } catch (RuntimeException e) {
+            status.phase = ImportStatus.Phase.FAILED;
+            status.target = targetNote();
+            throw e;
+        } finally {
+            status.notifyKeyspaceEventsRestored = follower.close();
+            pool.shutdownNow();
+        }
+    }
+
+    private boolean lagNearZero() {
+        return changes.lag(System.nanoTime()).nearZero(settings.autoCutoverLagKeys(), 1.0);
+    }
+
+    private void followOrFail() {
+        Set<HostPort> nodes = new LinkedHashSet<>();
+        nodes.add(primary);
+        nodes.addAll(source.nodes());
+        if (!follower.watch(nodes).getOrDefault(primary, false)) {
+            throw new RedisException.Unavailable(primary, "cannot follow the primary's keyspace events", null);
+        }
+        lastRewatch = System.nanoTime();
+    }
+
+    /** SCAN the primary from the start and copy every key, restarting from the new primary after a switch. */
+    private void fullCopy() {
+        fullCopyDone = false;
+        status.fullCopies.incrementAndGet();
+        String cursor = "0";
+        do {
+            try {
+                checkpoint();
+                String from = cursor;
+                ImportCommands.ScanPage page = onSource(p -> redis.scan(p, from, settings.batchKeys()));
+                onSource(p -> copier.copy(p, page.keys()));
+                status.keysScanned.addAndGet(page.keys().size());
+                job.keysMoved(page.keys().size());
+                applyChanges();
+                cursor = page.cursor();
+            } catch (SourceSwitched s) {
+                switchTo(s);
+                status.fullCopies.incrementAndGet();
+                cursor = "0";
+            }
+        } while (!"0".equals(cursor));
+        fullCopyDone = true;
+        LOG.infof("full copy from %s done: %d keys scanned, %d changes pending", primary, status.keysScanned.get(),
+                changes.lag(System.nanoTime()).keys());
+    }
+
+    /** Applies changes until {@code done}, copying everything again after a switch. */
+    private void follow(BooleanSupplier done) {
+        while (true) {
+            try {
+                checkpoint();
+                if (done.getAsBoolean()) {
+                    return;
+                }
+                if (applyChanges() == 0) {
+                    SourceFollower.sleep(10);
+                }
+            } catch (SourceSwitched s) {
+                switchTo(s);
+                fullCopy();
+            }
+        }
+    }
+
+    /** One batch of pending changes copied again; returns how many. */
+    int applyChanges() {
+        List<byte[]> keys = changes.drain(settings.batchKeys());
+        if (!keys.isEmpty()) {
+            onSource(p -> copier.copy(p, keys));
+            status.changesApplied.addAndGet(keys.size());
+        }
+        status.lag(changes.lag(System.nanoTime()), changes.added());
+        return keys.size();
+    }
+
+    private void cutover() {
+        status.cutoverAt = clock.instant().toString();
+        status.cutoverVersion = announcer.announce(source.name(), primary.toString());
+        status.graceEndsAt = clock.instant().plus(settings.grace()).toString();
+        status.phase = ImportStatus.Phase.GRACE;
+        status.event("cutover: cluster-enabled view version " + status.cutoverVersion + " published, grace "
+                + settings.grace());
+        LOG.infof("cutover of %s: cluster-enabled view version %d; applying changes for %s more", source.name(),
+                status.cutoverVersion, settings.grace());
+    }
+
+    private ImportStatus.Verified verify() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new Verifier(redis, owners.get(), settings.ttlTolerance().toMillis(), settings.batchKeys(),
+                        this::checkpointAndApply).run(primary);
+            } catch (SourceSwitched s) {
+                if (attempt >= 3) {
+                    throw new IllegalStateException("the source kept switching during the verification");
+                }
+                switchTo(s);
+                fullCopy();
+            }
+        }
+    }
+
+    private void checkpointAndApply() {
+        checkpoint();
+        applyChanges();
+    }
+
+    /** Cancel, a confirmed switch, a broken change stream, and now and then new replicas to follow. */
+    private void checkpoint() {
+        if (job.cancelRequested()) {
+            throw new JobCancelledException("cancelled: the source is untouched; " + targetNote());
+        }
+        HostPort now = source.primary();
+        if (!now.equals(primary)) {
+            throw new SourceSwitched(now, "Sentinel switched " + source.name() + " from " + primary + " to " + now);
+        }
+        if (follower.lost(primary)) {
+            throw new SourceSwitched(primary, "the keyspace subscription on " + primary + " broke");
+        }
+        if (System.nanoTime() - lastRewatch > REWATCH_NANOS) {
+            lastRewatch = System.nanoTime();
+            follower.watch(source.nodes());
+        }
+    }
+
+    private void switchTo(SourceSwitched s) {
+        boolean failover = !s.primary.equals(primary);
+        LOG.warnf("%s: following %s and copying everything again", s.getMessage(), s.primary);
+        status.event(s.getMessage());
+        if (failover) {
+            status.failoversFollowed.incrementAndGet();
+        }
+        primary = s.primary;
+        status.primary = primary.toString();
+        followOrFail();
+        int requeued = changes.requeueRecent(System.nanoTime());
+        status.event("re-following " + primary + "; " + requeued + " recently changed keys queued again; full re-scan");
+    }
+
+    /**
+     * Runs a source read, waiting (bounded by {@link #SOURCE_OUTAGE}) through an outage of the primary: when the
+     * watcher meanwhile confirms another primary, {@link SourceSwitched} sends the import there.
+     */
+    private <T> T onSource(java.util.function.Function<HostPort, T> read) {
+        long deadline = System.nanoTime() + SOURCE_OUTAGE.toNanos();
+        int attempt = 0;
+        while (true) {
+            try {
+                return read.apply(primary);
+            } catch (RedisException e) {
+                if (!e.retriable() && !(e.getMessage() != null && e.getMessage().contains("READONLY"))
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                attempt++;
+                if (attempt == 1 || attempt % 20 == 0) {
+                    LOG.warnf("source %s failed (%s): waiting for it or for Sentinel's switch", primary, e.getMessage());
+                }
+                SourceFollower.sleep(250);
+                checkpoint();
+            }
+        }
+    }
+
+    private String targetNote() {
+        long total = 0;
+        List<String> parts = new ArrayList<>();
+        try {
+            for (HostPort m : owners.get().masters()) {
+                String db0 = redis.info(m, "keyspace").getOrDefault("db0", "keys=0");
+                long keys = Long.parseLong(db0.replaceAll("^keys=(\\d+).*$", "$1"));
+                total += keys;
+                parts.add(m + "=" + keys);
+            }
+        } catch (RuntimeException e) {
+            return "the target holds the keys copied so far (" + status.keysCopied.get() + " RESTOREs); could not count: "
+                    + e.getMessage();
+        }
+        return "the target holds " + total + " keys (" + String.join(", ", parts) + "), " + status.keysCopied.get()
+                + " of them restored by this import; nothing was removed from it";
+    }
+}
