@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  *   <li>Failover: when the Sentinel watcher confirms a new primary (or a read fails and the watcher then names
  *       another), the import re-follows the new primary, queues again the keys changed in the last
  *       {@link #RECENT_WINDOW} (the old primary may have acknowledged writes the new one never got) and copies
- *       everything again from the new primary (idempotent: RESTORE REPLACE). The same when the primary's change
- *       stream broke.</li>
+ *       everything again from the new primary (idempotent: RESTORE REPLACE); then, when the target was empty at the
+ *       start, every target key is copied again too ({@link #sweepTarget}), which deletes the keys whose DEL fell in
+ *       the moment Sentinel's promotion had cut the subscription. The same when the primary's change stream broke.</li>
  *   <li>Cutover: the {@code cluster-enabled} view goes out on every push channel; changes still reaching the old
  *       primary are applied for the grace period; then {@link Verifier} compares every key.</li>
  *   <li>Always, even when cancelled or failed: subscriptions closed and {@code notify-keyspace-events} put back on
@@ -48,6 +49,9 @@ final class ImportRun {
     /** How long a failing primary may stay unreplaced before the import gives up. */
     static final Duration SOURCE_OUTAGE = Duration.ofSeconds(90);
     private static final long REWATCH_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final int FOLLOW_ATTEMPTS = 10;
+    /** Above this many keys the target is not empty, without looking at the names. */
+    private static final long SMALL_TARGET = 100;
 
     /** Publishes the cutover view; returns its version. */
     interface Announcer {
@@ -70,6 +74,8 @@ final class ImportRun {
     private volatile boolean cutoverRequested;
     private volatile boolean fullCopyDone;
     private HostPort primary;
+    private boolean targetWasEmpty;
+    private boolean sweepNeeded;
     private long lastRewatch;
     private Job job;
 
@@ -111,10 +117,9 @@ final class ImportRun {
         try {
             primary = source.primary();
             status.primary = primary.toString();
+            targetWasEmpty = targetEmpty();
             followOrFail();
-            status.phase = ImportStatus.Phase.COPYING;
-            fullCopy();
-            status.phase = ImportStatus.Phase.FOLLOWING;
+            fullCopy(ImportStatus.Phase.FOLLOWING);
             follow(() -> cutoverRequested || (autoCutover && lagNearZero()));
             cutover();
             long graceEnd = System.nanoTime() + settings.grace().toNanos();
@@ -140,18 +145,91 @@ final class ImportRun {
         return changes.lag(System.nanoTime()).nearZero(settings.autoCutoverLagKeys(), 1.0);
     }
 
+    /**
+     * Follows the group, insisting on the primary: a Sentinel promotion kills every client of the promoted node
+     * (pooled connections included), so the first attempts right after a switch may meet dead connections.
+     */
     private void followOrFail() {
         Set<HostPort> nodes = new LinkedHashSet<>();
         nodes.add(primary);
         nodes.addAll(source.nodes());
-        if (!follower.watch(nodes).getOrDefault(primary, false)) {
-            throw new RedisException.Unavailable(primary, "cannot follow the primary's keyspace events", null);
+        for (int attempt = 1; ; attempt++) {
+            if (follower.watch(nodes).getOrDefault(primary, false)) {
+                lastRewatch = System.nanoTime();
+                return;
+            }
+            if (attempt >= FOLLOW_ATTEMPTS) {
+                throw new RedisException.Unavailable(primary, "cannot follow the primary's keyspace events after "
+                        + attempt + " attempts", null);
+            }
+            SourceFollower.sleep(250L * attempt);
+            if (job.cancelRequested()) {
+                throw new JobCancelledException("cancelled: the source is untouched; " + targetNote());
+            }
         }
-        lastRewatch = System.nanoTime();
+    }
+
+    /**
+     * Whether the cluster held nothing but the agents' own keys when the import began: only then may the import
+     * delete a target key because the source lacks it (see {@link #sweepTarget}).
+     */
+    private boolean targetEmpty() {
+        long total = 0;
+        for (HostPort m : owners.get().masters()) {
+            total += ImportService.keysOf(redis.info(m, "keyspace").get("db0"));
+        }
+        if (total > SMALL_TARGET) {
+            return false;
+        }
+        for (HostPort m : owners.get().masters()) {
+            String cursor = "0";
+            do {
+                ImportCommands.ScanPage page = redis.scan(m, cursor, 1000);
+                if (page.keys().stream().anyMatch(k -> !Verifier.agentOwn(k))) {
+                    return false;
+                }
+                cursor = page.cursor();
+            } while (!"0".equals(cursor));
+        }
+        return true;
+    }
+
+    /**
+     * After a switch, Sentinel killed the subscriptions of the promoted node: deletes made in the moment before the
+     * import re-subscribed were not seen, and a re-scan of the source cannot find keys that are gone. So every key of
+     * the target is copied again from the source -- which DELs those the source lacks. Only when the target was empty
+     * at the start, so that nothing but imported keys can be deleted.
+     */
+    private void sweepTarget() {
+        if (!targetWasEmpty) {
+            status.event("target held keys before the import: no sweep of deletes missed during the switch");
+            return;
+        }
+        long before = status.keysDeleted.get();
+        for (HostPort m : owners.get().masters()) {
+            String cursor = "0";
+            do {
+                checkpoint();
+                String from = cursor;
+                ImportCommands.ScanPage page = redis.scan(m, from, settings.batchKeys());
+                List<byte[]> keys = page.keys().stream().filter(k -> !Verifier.agentOwn(k)).toList();
+                onSource(p -> copier.copy(p, keys));
+                applyChanges();
+                cursor = page.cursor();
+            } while (!"0".equals(cursor));
+        }
+        status.event("swept the target after the switch: " + (status.keysDeleted.get() - before) + " keys deleted");
     }
 
     /** SCAN the primary from the start and copy every key, restarting from the new primary after a switch. */
-    private void fullCopy() {
+    /** The phase reads COPYING from the switch until the copy ends, then {@code after}. */
+    private void fullCopy(ImportStatus.Phase after) {
+        status.phase = ImportStatus.Phase.COPYING;
+        copyEverything();
+        status.phase = after;
+    }
+
+    private void copyEverything() {
         fullCopyDone = false;
         status.fullCopies.incrementAndGet();
         String cursor = "0";
@@ -171,6 +249,16 @@ final class ImportRun {
                 cursor = "0";
             }
         } while (!"0".equals(cursor));
+        if (sweepNeeded) {
+            try {
+                sweepTarget();
+                sweepNeeded = false;
+            } catch (SourceSwitched s) {
+                switchTo(s);
+                copyEverything();
+                return;
+            }
+        }
         fullCopyDone = true;
         LOG.infof("full copy from %s done: %d keys scanned, %d changes pending", primary, status.keysScanned.get(),
                 changes.lag(System.nanoTime()).keys());
@@ -178,6 +266,7 @@ final class ImportRun {
 
     /** Applies changes until {@code done}, copying everything again after a switch. */
     private void follow(BooleanSupplier done) {
+        ImportStatus.Phase phase = status.phase;
         while (true) {
             try {
                 checkpoint();
@@ -189,7 +278,7 @@ final class ImportRun {
                 }
             } catch (SourceSwitched s) {
                 switchTo(s);
-                fullCopy();
+                fullCopy(phase);
             }
         }
     }
@@ -226,7 +315,7 @@ final class ImportRun {
                     throw new IllegalStateException("the source kept switching during the verification");
                 }
                 switchTo(s);
-                fullCopy();
+                fullCopy(ImportStatus.Phase.VERIFYING);
             }
         }
     }
@@ -255,6 +344,7 @@ final class ImportRun {
     }
 
     private void switchTo(SourceSwitched s) {
+        status.phase = ImportStatus.Phase.COPYING;
         boolean failover = !s.primary.equals(primary);
         LOG.warnf("%s: following %s and copying everything again", s.getMessage(), s.primary);
         status.event(s.getMessage());
@@ -263,6 +353,7 @@ final class ImportRun {
         }
         primary = s.primary;
         status.primary = primary.toString();
+        sweepNeeded = true;
         followOrFail();
         int requeued = changes.requeueRecent(System.nanoTime());
         status.event("re-following " + primary + "; " + requeued + " recently changed keys queued again; full re-scan");

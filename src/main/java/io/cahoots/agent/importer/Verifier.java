@@ -17,7 +17,8 @@ import java.util.Optional;
  *       and compare ({@link Verification#compare}); when only the payloads differ, a per-type canonical digest decides
  *       (the same value may be encoded differently on two nodes).</li>
  *   <li>SCAN every target master; a key there that the source lacks is counted in {@code onlyOnTarget} (a delete the
- *       import missed, or a key the cluster had before the import).</li>
+ *       import missed, or a key the cluster had before the import) -- except the agents' own {@code {cahoots-agent}}
+ *       keys (lease, journal).</li>
  *   <li>Keys that differed are read again after the pending changes were applied (a write in flight is not a
  *       difference); those that still differ are the result.</li>
  * </ol>
@@ -26,6 +27,7 @@ import java.util.Optional;
 final class Verifier {
 
     static final int EXAMPLES = 20;
+    private static final byte[] AGENT_PREFIX = "{cahoots-agent}".getBytes(StandardCharsets.UTF_8);
     private static final int RECHECK_ROUNDS = 3;
 
     private final ImportCommands redis;
@@ -61,7 +63,7 @@ final class Verifier {
                 ImportCommands.ScanPage page = redis.scan(master, cursor, batch);
                 List<KeyState> onSource = redis.probe(source, page.keys());
                 for (int i = 0; i < onSource.size(); i++) {
-                    if (!onSource.get(i).exists()) {
+                    if (!onSource.get(i).exists() && !agentOwn(page.keys().get(i))) {
                         extra.add(page.keys().get(i));
                     }
                 }
@@ -102,6 +104,12 @@ final class Verifier {
             }
         }
         return new ImportStatus.Verified(checked, tally.differences(), tally.counts(), onlyOnTarget, examples);
+    }
+
+    /** The agents' own state in the cluster (execution lease, job journal): not the import's business. */
+    static boolean agentOwn(byte[] key) {
+        return key.length >= AGENT_PREFIX.length
+                && Arrays.equals(key, 0, AGENT_PREFIX.length, AGENT_PREFIX, 0, AGENT_PREFIX.length);
     }
 
     private List<byte[]> differing(HostPort source, List<byte[]> keys) {
