@@ -13,7 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * Copies a batch of keys from the source primary to the cluster.
+ * Copies a batch of keys from the source primary to the cluster: {@link #migrate} for the full copy's pages,
+ * {@link #copy} for changes (it also deletes keys that are gone) and for whatever the fast path could not place.
  *
  * <ol>
  *   <li>One pipeline of {@code DUMP} + {@code PTTL} on the source.</li>
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
 final class Copier {
 
     static final int ATTEMPTS = 3;
+    static final int MIGRATE_KEYS = 200;
+    static final int MIGRATE_TIMEOUT_MILLIS = 5000;
 
     /** Keys written by one call. */
     record Result(long restored, long deleted, long failed) {
@@ -48,6 +51,54 @@ final class Copier {
         this.refreshOwners = refreshOwners;
         this.pool = pool;
         this.status = status;
+    }
+
+    /**
+     * The full copy's fast path: the page's keys grouped by owning master, each group sent by the source itself in
+     * {@code MIGRATE ... COPY REPLACE KEYS} batches of {@link #MIGRATE_KEYS} (one pipeline per master, the masters in
+     * parallel), so values never travel through the agent. A batch that fails (a moved slot, a type the target
+     * refuses) is copied again by {@link #copy}, which retries and accounts key by key. A key deleted before its
+     * MIGRATE is skipped by Redis, and its event makes the follow phase delete it in the cluster. The source's main
+     * thread is busy for one batch at a time (a few hundred keys), as for any MIGRATE.
+     */
+    void migrate(HostPort source, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Map<HostPort, List<byte[]>> groups = owners.get().group(keys, k -> k);
+        List<byte[]> slow = new ArrayList<>(groups.getOrDefault(null, List.of()));
+        List<CompletableFuture<List<byte[]>>> futures = new ArrayList<>();
+        for (Map.Entry<HostPort, List<byte[]>> g : groups.entrySet()) {
+            if (g.getKey() == null) {
+                continue;
+            }
+            futures.add(CompletableFuture.supplyAsync(() -> migrateGroup(source, g.getKey(), g.getValue()), pool));
+        }
+        long copied = 0;
+        for (CompletableFuture<List<byte[]>> f : futures) {
+            slow.addAll(f.join());
+        }
+        copied = keys.size() - slow.size();
+        status.keysCopied.addAndGet(copied);
+        if (!slow.isEmpty()) {
+            copy(source, slow);
+        }
+    }
+
+    /** @return the keys of the batches that failed */
+    private List<byte[]> migrateGroup(HostPort source, HostPort target, List<byte[]> keys) {
+        List<List<byte[]>> batches = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += MIGRATE_KEYS) {
+            batches.add(keys.subList(from, Math.min(keys.size(), from + MIGRATE_KEYS)));
+        }
+        List<Optional<String>> replies = redis.migrateCopy(source, target, batches, MIGRATE_TIMEOUT_MILLIS);
+        List<byte[]> failed = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            if (replies.get(i).isPresent()) {
+                failed.addAll(batches.get(i));
+            }
+        }
+        return failed;
     }
 
     Result copy(HostPort source, List<byte[]> keys) {

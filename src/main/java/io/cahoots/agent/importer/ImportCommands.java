@@ -51,6 +51,15 @@ public interface ImportCommands {
      */
     List<Optional<String>> write(HostPort node, List<Dumped> entries);
 
+    /**
+     * Pipelined {@code MIGRATE target "" 0 timeout COPY REPLACE [AUTH...] KEYS ...} on the source, one per batch: the
+     * source serialises and sends the keys itself (TTLs kept), the fast path of the full copy. Keys gone meanwhile are
+     * skipped by Redis.
+     *
+     * @return per batch the error reply, empty when it succeeded (or found no key)
+     */
+    List<Optional<String>> migrateCopy(HostPort source, HostPort target, List<List<byte[]>> batches, int timeoutMillis);
+
     /** Pipelined TYPE and MEMORY USAGE. */
     List<KeyInfo> inspect(HostPort node, List<byte[]> keys);
 

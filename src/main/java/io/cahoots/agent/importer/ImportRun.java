@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>Follow first: keyspace events on the primary and its replicas are subscribed ({@link SourceFollower}) before
  *       the SCAN starts, so every write made after the SCAN passed a key is seen.</li>
- *   <li>Full copy: SCAN the primary page by page; each page is copied by {@link Copier} (DUMP+PTTL, RESTORE REPLACE on
- *       the owning master); after each page one batch of pending changes is applied too, so the lag stays bounded.</li>
+ *   <li>Full copy: SCAN the primary page by page; each page is copied by {@link Copier#migrate} (batched
+ *       MIGRATE COPY REPLACE from the source to the owning master); after each page one batch of pending changes is
+ *       applied too (DUMP+PTTL, RESTORE REPLACE or DEL), so the lag stays bounded.</li>
  *   <li>Follow: apply pending changes (re-copy; DEL on the target when the key is gone) until the cutover is asked
  *       for ({@link #requestCutover}), or -- with {@code autoCutover} -- until the lag is near zero.</li>
  *   <li>Failover: when the Sentinel watcher confirms a new primary (or a read fails and the watcher then names
@@ -238,7 +239,10 @@ final class ImportRun {
                 checkpoint();
                 String from = cursor;
                 ImportCommands.ScanPage page = onSource(p -> redis.scan(p, from, settings.batchKeys()));
-                onSource(p -> copier.copy(p, page.keys()));
+                onSource(p -> {
+                    copier.migrate(p, page.keys());
+                    return null;
+                });
                 status.keysScanned.addAndGet(page.keys().size());
                 job.keysMoved(page.keys().size());
                 applyChanges();

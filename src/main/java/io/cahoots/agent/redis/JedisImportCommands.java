@@ -1,6 +1,7 @@
 package io.cahoots.agent.redis;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.importer.ImportCommands;
 import io.cahoots.agent.importer.KeyState;
 import redis.clients.jedis.Jedis;
@@ -83,6 +84,46 @@ public final class JedisImportCommands implements ImportCommands {
             }
             p.sync();
             List<Optional<String>> out = new ArrayList<>(entries.size());
+            for (Response<Object> r : replies) {
+                out.add(errorOf(r));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<Optional<String>> migrateCopy(HostPort source, HostPort target, List<List<byte[]>> batches,
+                                              int timeoutMillis) {
+        List<byte[]> head = new ArrayList<>(12);
+        head.add(SafeEncoder.encode(target.host()));
+        head.add(SafeEncoder.encode(Integer.toString(target.port())));
+        head.add(new byte[0]);
+        head.add(SafeEncoder.encode("0"));
+        head.add(SafeEncoder.encode(Integer.toString(timeoutMillis)));
+        head.add(SafeEncoder.encode("COPY"));
+        head.add(REPLACE);
+        Credentials c = connections.dataCredentials();
+        if (c.password().isPresent()) {
+            if (c.username().isPresent()) {
+                head.add(SafeEncoder.encode("AUTH2"));
+                head.add(SafeEncoder.encode(c.username().get()));
+            } else {
+                head.add(SafeEncoder.encode("AUTH"));
+            }
+            head.add(SafeEncoder.encode(c.password().get()));
+        }
+        head.add(SafeEncoder.encode("KEYS"));
+        return connections.onNode(source, j -> {
+            Pipeline p = j.pipelined();
+            List<Response<Object>> replies = new ArrayList<>(batches.size());
+            for (List<byte[]> keys : batches) {
+                List<byte[]> args = new ArrayList<>(head.size() + keys.size());
+                args.addAll(head);
+                args.addAll(keys);
+                replies.add(p.sendCommand(Protocol.Command.MIGRATE, args.toArray(new byte[0][])));
+            }
+            p.sync();
+            List<Optional<String>> out = new ArrayList<>(batches.size());
             for (Response<Object> r : replies) {
                 out.add(errorOf(r));
             }

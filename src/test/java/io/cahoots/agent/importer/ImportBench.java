@@ -83,7 +83,7 @@ public final class ImportBench {
                     return List.of(source);
                 }
             };
-            ImportRun run = new ImportRun(redis, group, () -> owners, () -> { }, new ImportSettings(Duration.ZERO, 1000,
+            ImportRun run = new ImportRun(redis, group, () -> owners, () -> { }, new ImportSettings(Duration.ZERO, Integer.getInteger("batch", 1000),
                     Duration.ofSeconds(1), 100), (n, r) -> 1L, true, Clock.systemUTC());
             Job job = new Job("bench", "import", "bench", Clock.systemUTC());
             long t0 = System.nanoTime();
