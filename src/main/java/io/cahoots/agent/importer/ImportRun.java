@@ -233,6 +233,7 @@ final class ImportRun {
     private void copyEverything() {
         fullCopyDone = false;
         status.fullCopies.incrementAndGet();
+        long passStart = status.keysScanned.get();
         String cursor = "0";
         do {
             try {
@@ -248,11 +249,16 @@ final class ImportRun {
                 applyChanges();
                 cursor = page.cursor();
             } catch (SourceSwitched s) {
+                status.event("pass " + status.fullCopies.get() + " interrupted after "
+                        + (status.keysScanned.get() - passStart) + " keys");
                 switchTo(s);
                 status.fullCopies.incrementAndGet();
+                passStart = status.keysScanned.get();
                 cursor = "0";
             }
         } while (!"0".equals(cursor));
+        status.event("pass " + status.fullCopies.get() + " from " + primary + ": " + (status.keysScanned.get() - passStart)
+                + " keys");
         if (sweepNeeded) {
             try {
                 sweepTarget();
@@ -313,7 +319,7 @@ final class ImportRun {
         for (int attempt = 1; ; attempt++) {
             try {
                 return new Verifier(redis, owners.get(), settings.ttlTolerance().toMillis(), settings.batchKeys(),
-                        this::checkpointAndApply).run(primary);
+                        this::checkpointAndApply, keys -> onSource(p -> copier.copy(p, keys)), targetWasEmpty).run(primary);
             } catch (SourceSwitched s) {
                 if (attempt >= 3) {
                     throw new IllegalStateException("the source kept switching during the verification");
@@ -358,9 +364,36 @@ final class ImportRun {
         primary = s.primary;
         status.primary = primary.toString();
         sweepNeeded = true;
+        awaitSettled();
         followOrFail();
         int requeued = changes.requeueRecent(System.nanoTime());
         status.event("re-following " + primary + "; " + requeued + " recently changed keys queued again; full re-scan");
+    }
+
+    /**
+     * Waits (bounded by {@link #SOURCE_OUTAGE}) until the new primary says it is a master, is not loading a dataset
+     * and has no failover of its own in progress: a SCAN of a node still settling could miss keys that no event
+     * will name later (loading a dataset emits none).
+     */
+    private void awaitSettled() {
+        long deadline = System.nanoTime() + SOURCE_OUTAGE.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                java.util.Map<String, String> replication = redis.info(primary, "replication");
+                java.util.Map<String, String> persistence = redis.info(primary, "persistence");
+                if ("master".equals(replication.get("role")) && "0".equals(persistence.get("loading"))
+                        && "no-failover".equals(replication.getOrDefault("master_failover_state", "no-failover"))) {
+                    return;
+                }
+            } catch (RedisException e) {
+                // killed connections right after the promotion: ask again
+            }
+            SourceFollower.sleep(100);
+            if (job.cancelRequested()) {
+                throw new JobCancelledException("cancelled: the source is untouched; " + targetNote());
+            }
+        }
+        throw new IllegalStateException("the new primary " + primary + " did not settle within " + SOURCE_OUTAGE);
     }
 
     /**

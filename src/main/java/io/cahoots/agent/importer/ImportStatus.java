@@ -46,9 +46,13 @@ public final class ImportStatus {
     volatile Verified verification;
     volatile String target;
 
-    /** @param counts differences by kind; @param onlyOnTarget keys in the target that the source does not have */
+    /**
+     * @param counts       differences by kind, after the repair
+     * @param onlyOnTarget keys in the target that the source does not have, after the repair
+     * @param repaired     keys that still differed after the rechecks and were copied once more by the verification
+     */
     public record Verified(long keysChecked, long differences, Map<Verification.Difference, Long> counts,
-                           long onlyOnTarget, List<String> examples) {
+                           long onlyOnTarget, List<String> examples, long repaired, List<String> repairedExamples) {
     }
 
     ImportStatus(String source) {

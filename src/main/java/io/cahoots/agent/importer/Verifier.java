@@ -20,7 +20,8 @@ import java.util.Optional;
  *       import missed, or a key the cluster had before the import) -- except the agents' own {@code {cahoots-agent}}
  *       keys (lease, journal).</li>
  *   <li>Keys that differed are read again after the pending changes were applied (a write in flight is not a
- *       difference); those that still differ are the result.</li>
+ *       difference). Those that still differ are copied once more ({@code repaired}, with examples) and compared
+ *       again; what differs after that is the result.</li>
  * </ol>
  * Between pages {@code between} runs: the import keeps following the source (and may be cancelled) while it verifies.
  */
@@ -35,8 +36,15 @@ final class Verifier {
     private final long toleranceMillis;
     private final int batch;
     private final Runnable between;
+    private final java.util.function.Consumer<List<byte[]>> repair;
+    private List<String> repairedExamples = List.of();
 
-    Verifier(ImportCommands redis, SlotOwners owners, long toleranceMillis, int batch, Runnable between) {
+    private final boolean mayDelete;
+
+    Verifier(ImportCommands redis, SlotOwners owners, long toleranceMillis, int batch, Runnable between,
+             java.util.function.Consumer<List<byte[]>> repair, boolean mayDelete) {
+        this.mayDelete = mayDelete;
+        this.repair = repair;
         this.redis = redis;
         this.owners = owners;
         this.toleranceMillis = toleranceMillis;
@@ -82,6 +90,28 @@ final class Verifier {
             }
             suspects = still;
         }
+        // What still differs is copied once more and compared again: the cluster ends consistent with the source, and
+        // the result says how many keys needed it (a non-zero count means a change escaped the follow phase).
+        long repaired = 0;
+        // Without a target empty at the start, a key only the target has may be someone else's: never deleted.
+        java.util.Set<java.nio.ByteBuffer> others = new java.util.HashSet<>();
+        if (!mayDelete) {
+            extra.forEach(k -> others.add(java.nio.ByteBuffer.wrap(k)));
+        }
+        List<byte[]> repairable = suspects.stream().filter(k -> !others.contains(java.nio.ByteBuffer.wrap(k))).toList();
+        if (!repairable.isEmpty()) {
+            for (int from = 0; from < repairable.size(); from += batch) {
+                repair.accept(repairable.subList(from, Math.min(repairable.size(), from + batch)));
+            }
+            between.run();
+            List<byte[]> still = new ArrayList<>();
+            for (int from = 0; from < suspects.size(); from += batch) {
+                still.addAll(differing(source, suspects.subList(from, Math.min(suspects.size(), from + batch))));
+            }
+            repaired = suspects.size() - still.size();
+            repairedExamples = repairable.stream().limit(EXAMPLES).map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+            suspects = still;
+        }
         Verification.Tally tally = new Verification.Tally();
         List<String> examples = new ArrayList<>();
         long onlyOnTarget = 0;
@@ -103,7 +133,8 @@ final class Verifier {
                 }
             }
         }
-        return new ImportStatus.Verified(checked, tally.differences(), tally.counts(), onlyOnTarget, examples);
+        return new ImportStatus.Verified(checked, tally.differences(), tally.counts(), onlyOnTarget, examples, repaired,
+                repairedExamples);
     }
 
     /** The agents' own state in the cluster (execution lease, job journal): not the import's business. */
