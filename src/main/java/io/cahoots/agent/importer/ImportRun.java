@@ -235,7 +235,8 @@ final class ImportRun {
         status.fullCopies.incrementAndGet();
         long passStart = status.keysScanned.get();
         String cursor = "0";
-        do {
+        boolean last = false;
+        while (!last) {
             try {
                 checkpoint();
                 String from = cursor;
@@ -248,15 +249,17 @@ final class ImportRun {
                 job.keysMoved(page.keys().size());
                 applyChanges();
                 cursor = page.cursor();
+                last = page.last();
             } catch (SourceSwitched s) {
                 status.event("pass " + status.fullCopies.get() + " interrupted after "
                         + (status.keysScanned.get() - passStart) + " keys");
                 switchTo(s);
                 status.fullCopies.incrementAndGet();
                 passStart = status.keysScanned.get();
+                // A new SCAN from the start (a do-while on the cursor would end here, with "0" meaning "done").
                 cursor = "0";
             }
-        } while (!"0".equals(cursor));
+        }
         status.event("pass " + status.fullCopies.get() + " from " + primary + ": " + (status.keysScanned.get() - passStart)
                 + " keys");
         if (sweepNeeded) {
