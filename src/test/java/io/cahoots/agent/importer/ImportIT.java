@@ -66,7 +66,7 @@ class ImportIT {
                     "AGENT_PUSH_CHANNEL", CHANNEL,
                     "AGENT_IMPORT_GRACE", "3s",
                     // Small pages make the full copy last long enough for the failover to land in its middle.
-                    "AGENT_IMPORT_BATCH_KEYS", Integer.toString(Math.max(250, KEYS / 160))));
+                    "AGENT_IMPORT_BATCH_KEYS", Integer.toString(Math.max(100, KEYS / 400))));
             try (SourceLoad load = new SourceLoad(lab.sentinels(), lab.sentinelMasterName(), KEYS)) {
                 agent.awaitHttp(Duration.ofSeconds(90));
                 awaitReady(agent);
@@ -87,7 +87,7 @@ class ImportIT {
                 String job = JSON.readTree(started.body()).get("id").asText();
 
                 // Failover in the middle of the full copy (or, on a fast machine, right after it).
-                JsonNode status = await(agent, job, s -> s.get("keysScanned").asLong() >= KEYS / 3
+                JsonNode status = await(agent, job, s -> s.get("keysScanned").asLong() >= KEYS / 10
                         || "FOLLOWING".equals(s.get("phase").asText()), Duration.ofSeconds(60));
                 System.out.printf("FIGURE import IT: failover requested at phase %s, %d keys scanned, %d ms%n",
                         status.get("phase").asText(), status.get("keysScanned").asLong(), ms(t0));
