@@ -9,12 +9,12 @@ import java.util.Set;
 
 /**
  * Every request under {@code /api/v1} that is not a read needs the admin bearer token. Endpoints that
- * answer a dry run by default ({@code POST /rebalance}) check the token themselves, only when they mutate.
+ * answer a dry run by default ({@code POST /rebalance}, {@code POST /cluster/import}) check the token themselves, only when they mutate.
  */
 public class AdminAuthFilter {
 
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
-    private static final Set<String> DRY_RUN_BY_DEFAULT = Set.of("/api/v1/rebalance");
+    private static final Set<String> DRY_RUN_BY_DEFAULT = Set.of("/api/v1/rebalance", "/api/v1/cluster/import");
 
     private final AdminAuth auth;
 

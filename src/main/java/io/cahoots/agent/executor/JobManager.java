@@ -53,6 +53,8 @@ public class JobManager {
     private final Clock clock;
     private final AgentMetrics metrics;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Job id -> signal -> action, for signals sent through the store; only the running job's are polled. */
+    private final Map<String, Map<String, Runnable>> signalHandlers = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "job-runner");
         t.setDaemon(true);
@@ -157,6 +159,7 @@ public class JobManager {
                 LOG.warn("could not release the execution lease; it expires by itself", e);
             }
             metrics.jobFinished(job.type(), job.state().name(), job.progress().keysMoved());
+            signalHandlers.remove(job.id());
             share(job);
             try {
                 store.trim(clock.instant());
@@ -217,8 +220,21 @@ public class JobManager {
         if (stored.get().state().isFinal()) {
             throw new JobConflictException("job " + id + " already ended " + stored.get().state(), null);
         }
-        store.requestCancel(id);
+        store.signal(id, JobStore.CANCEL);
         return Optional.of(stored.get().withCancelRequested());
+    }
+
+    /**
+     * What a job does when another sidecar signals it through the store (e.g. an import's cutover), checked every
+     * second while it runs here. Registered by the job's service when it starts the job.
+     */
+    public void onSignal(String jobId, String signal, Runnable action) {
+        signalHandlers.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>()).put(signal, action);
+    }
+
+    /** Sends a signal to a job running on another sidecar. */
+    public void signal(String jobId, String signal) {
+        store.signal(jobId, signal);
     }
 
     /** Writes the job where the fleet reads it; a store that cannot be reached now gets it on the next tick. */
@@ -253,15 +269,7 @@ public class JobManager {
     private void reportProgress() {
         Optional<Job> job = running().filter(j -> j.state() == JobState.RUNNING);
         job.ifPresent(this::share);
-        job.filter(j -> !j.cancelRequested()).ifPresent(j -> {
-            try {
-                if (store.cancelRequested(j.id()) && j.requestCancel()) {
-                    LOG.infof("job %s: cancel asked through another sidecar", j.id());
-                }
-            } catch (RuntimeException e) {
-                LOG.debugf("cannot read cancel requests: %s", e.getMessage());
-            }
-        });
+        job.ifPresent(this::receiveSignals);
         JobProgress p = job.map(Job::progress).orElse(null);
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
                 p == null ? 0 : p.keysPerSecond());
@@ -270,6 +278,25 @@ public class JobManager {
             MDC.put("job", "job=" + j.id() + " ");
             LOG.infof("%s progress: %s", j.type(), describe(j.progress()));
             MDC.remove("job");
+        }
+    }
+
+    /** Signals sent through the store by other sidecars: a cancel, and what the job's service registered. */
+    private void receiveSignals(Job j) {
+        try {
+            if (!j.cancelRequested() && store.signalled(j.id(), JobStore.CANCEL) && j.requestCancel()) {
+                LOG.infof("job %s: cancel asked through another sidecar", j.id());
+            }
+            Map<String, Runnable> handlers = signalHandlers.getOrDefault(j.id(), Map.of());
+            for (Map.Entry<String, Runnable> h : handlers.entrySet()) {
+                if (store.signalled(j.id(), h.getKey())) {
+                    handlers.remove(h.getKey()); // once
+                    LOG.infof("job %s: %s asked through another sidecar", j.id(), h.getKey());
+                    h.getValue().run();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("cannot read the job's signals: %s", e.getMessage());
         }
     }
 

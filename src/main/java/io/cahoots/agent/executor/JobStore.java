@@ -20,10 +20,12 @@ public interface JobStore {
     /** Every kept job, in no particular order. */
     List<JobRecord> all();
 
-    /** Asks the agent running the job to stop it at its next safe point. */
-    void requestCancel(String id);
+    /** Signals the agent running the job ({@value #CANCEL}, or a job type's own, e.g. an import's cutover). */
+    void signal(String id, String signal);
 
-    boolean cancelRequested(String id);
+    boolean signalled(String id, String signal);
+
+    String CANCEL = "cancel";
 
     /** Drops finished jobs beyond {@link #KEEP_FINISHED} and older than {@link #KEEP_DAYS} days. */
     void trim(java.time.Instant now);
@@ -45,11 +47,11 @@ public interface JobStore {
         }
 
         @Override
-        public void requestCancel(String id) {
+        public void signal(String id, String signal) {
         }
 
         @Override
-        public boolean cancelRequested(String id) {
+        public boolean signalled(String id, String signal) {
             return false;
         }
 

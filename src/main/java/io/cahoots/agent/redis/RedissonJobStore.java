@@ -19,12 +19,13 @@ import java.util.Optional;
 
 /**
  * The fleet's jobs as Redis hashes beside the lease and the journal: {@code {cahoots-agent}:jobs} (job id -> the
- * record as JSON) and {@code {cahoots-agent}:job-cancels} (job id -> when a cancel was asked).
+ * record as JSON) and {@code {cahoots-agent}:job-signals} ({@code <job id>:<signal>} -> when it was sent: a cancel, an import's
+ * cutover).
  */
 public final class RedissonJobStore implements JobStore {
 
     private static final String JOBS = "{cahoots-agent}:jobs";
-    private static final String CANCELS = "{cahoots-agent}:job-cancels";
+    private static final String SIGNALS = "{cahoots-agent}:job-signals";
 
     private final RedissonClients redisson;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new Jdk8Module())
@@ -64,13 +65,13 @@ public final class RedissonJobStore implements JobStore {
     }
 
     @Override
-    public void requestCancel(String id) {
-        guard(() -> map(CANCELS).fastPut(id, Instant.now().toString()));
+    public void signal(String id, String signal) {
+        guard(() -> map(SIGNALS).fastPut(id + ":" + signal, Instant.now().toString()));
     }
 
     @Override
-    public boolean cancelRequested(String id) {
-        return guard(() -> map(CANCELS).containsKey(id));
+    public boolean signalled(String id, String signal) {
+        return guard(() -> map(SIGNALS).containsKey(id + ":" + signal));
     }
 
     @Override
@@ -87,7 +88,7 @@ public final class RedissonJobStore implements JobStore {
             }
             if (!drop.isEmpty()) {
                 map(JOBS).fastRemove(drop.toArray(String[]::new));
-                map(CANCELS).fastRemove(drop.toArray(String[]::new));
+                map(SIGNALS).keySet().removeIf(k -> drop.contains(k.substring(0, k.lastIndexOf(':'))));
             }
             return null;
         });

@@ -14,7 +14,8 @@ import java.util.Set;
  *   <li>{@value #NODE_ADDED} / {@value #NODE_REMOVED}: an address appeared in or left the view;</li>
  *   <li>{@value #REPLICAS_CHANGED}: anything else (a replica followed another master, went offline and back).</li>
  * </ol>
- * The first view of a process is {@value #INITIAL}.
+ * The first view of a process is {@value #INITIAL}. {@value #CLUSTER_ENABLED} is never derived from a difference: an
+ * import's cutover announces it ({@link TopologyHub#announceClusterEnabled}).
  */
 public final class Causes {
 
@@ -24,6 +25,7 @@ public final class Causes {
     public static final String NODE_ADDED = "node-added";
     public static final String NODE_REMOVED = "node-removed";
     public static final String REPLICAS_CHANGED = "replicas-changed";
+    public static final String CLUSTER_ENABLED = "cluster-enabled";
 
     private static final int SLOTS = 16384;
 

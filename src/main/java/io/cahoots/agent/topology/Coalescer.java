@@ -73,6 +73,20 @@ final class Coalescer {
         return pending == null ? IDLE : publish(nowNanos);
     }
 
+    /**
+     * The content is being published out of band (an announcement): it becomes the last published content, and a
+     * pending change equal to it is dropped, so the next regular view describes what changed after it.
+     */
+    TopologyView.Content announce(TopologyView.Content current, long nowNanos) {
+        TopologyView.Content content = current != null ? current : published != null ? published : TopologyView.Content.EMPTY;
+        published = content;
+        if (content.equals(pending)) {
+            pending = null;
+        }
+        lastPublishNanos = nowNanos;
+        return content;
+    }
+
     private Step publish(long nowNanos) {
         Step.Publish p = new Step.Publish(pending, Causes.between(published, pending));
         published = pending;

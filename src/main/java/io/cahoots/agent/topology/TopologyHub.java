@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +60,8 @@ public class TopologyHub {
     private static final Logger LOG = Logger.getLogger(TopologyHub.class);
     static final Duration FIRST_VIEW_GRACE = Duration.ofSeconds(10);
     static final Duration FOLLOW_CHECK = Duration.ofSeconds(1);
+    static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(15);
+    static final String ANNOUNCE = "cluster-enabled-request";
 
     private final ClusterWatch clusterWatch;
     private final SentinelWatcher sentinelWatcher;
@@ -79,6 +82,7 @@ public class TopologyHub {
     private long nextVersion;
     private long startedNanos;
     private volatile Optional<PublishedView> current = Optional.empty();
+    private final List<TopologyView.Retired> retired = new ArrayList<>();
 
     public TopologyHub(ClusterWatch clusterWatch, SentinelWatcher sentinelWatcher, PushSettings push, Clock clock,
                        ObjectMapper mapper, PushMetrics metrics, SseFanout sse, WebhookDispatcher webhooks,
@@ -181,6 +185,7 @@ public class TopologyHub {
     /** Every {@link #FOLLOW_CHECK} on a follower: a view whose announcement was lost is adopted all the same. */
     private void follow() {
         if (fleet.isLeader()) {
+            announceRequested();
             return;
         }
         try {
@@ -211,6 +216,8 @@ public class TopologyHub {
         }
         PublishedView published = new PublishedView(view, stored.json(), System.nanoTime());
         current = Optional.of(published);
+        retired.clear();
+        retired.addAll(view.retired()); // so that a new leader's views keep them
         metrics.adopted(published);
         sse.offer(published);
     }
@@ -279,8 +286,75 @@ public class TopologyHub {
         }
     }
 
-    private void publish(Coalescer.Step.Publish p) {
-        TopologyView view = TopologyView.of(nextVersion++, p.cause(), clock.instant().toString(), p.content());
+    /**
+     * Publishes, now and on every channel, the current shards and Sentinel masters with cause
+     * {@value Causes#CLUSTER_ENABLED} and the retired primary added to {@code retired} (which every later view keeps,
+     * so an application that reconnects still learns it). Called by an import's cutover.
+     *
+     * @return the published view
+     */
+    public TopologyView announceClusterEnabled(String name, String primary) {
+        if (fleet.isLeader()) {
+            return announceHere(name, primary, clock.instant().toString());
+        }
+        // Only the leader numbers views: a follower running the import asks it through the store, and waits for the
+        // view to come back the way every view reaches a follower.
+        String at = clock.instant().toString();
+        try {
+            fleet.store().putDocument(ANNOUNCE, mapper.writeValueAsBytes(new TopologyView.Retired(name, primary, at)),
+                    ANNOUNCE_WAIT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the cluster-enabled request", e);
+        }
+        long deadline = System.nanoTime() + ANNOUNCE_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<TopologyView> v = current.map(PublishedView::view).filter(x -> Causes.CLUSTER_ENABLED.equals(x.cause())
+                    && x.retired().stream().anyMatch(r -> r.name().equals(name) && r.at().equals(at)));
+            if (v.isPresent()) {
+                return v.get();
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("the fleet's leader did not announce cluster-enabled for " + name + " within "
+                + ANNOUNCE_WAIT.toSeconds() + "s");
+    }
+
+    /** On the leader, every {@link #FOLLOW_CHECK}: a follower's request to announce cluster-enabled. */
+    private void announceRequested() {
+        try {
+            Optional<byte[]> doc = fleet.store().document(ANNOUNCE);
+            if (doc.isEmpty()) {
+                return;
+            }
+            TopologyView.Retired r = mapper.readValue(doc.get(), TopologyView.Retired.class);
+            synchronized (this) {
+                if (retired.contains(r)) {
+                    return; // announced already
+                }
+            }
+            announceHere(r.name(), r.primary(), r.at());
+        } catch (Exception e) {
+            LOG.debugf("cannot read a cluster-enabled request: %s", e.getMessage());
+        }
+    }
+
+    private synchronized TopologyView announceHere(String name, String primary, String at) {
+        retired.removeIf(r -> r.name().equals(name));
+        retired.add(new TopologyView.Retired(name, primary, at));
+        TopologyView.Content built = shards.isPresent() || groups.isPresent()
+                ? new TopologyView.Content(shards.orElse(List.of()), groups.orElse(Map.of())) : null;
+        TopologyView.Content content = coalescer.announce(built, System.nanoTime());
+        return publish(new Coalescer.Step.Publish(content, Causes.CLUSTER_ENABLED));
+    }
+
+    private TopologyView publish(Coalescer.Step.Publish p) {
+        TopologyView view = TopologyView.of(nextVersion++, p.cause(), clock.instant().toString(), p.content(),
+                List.copyOf(retired));
         byte[] json;
         try {
             json = mapper.writeValueAsBytes(view);
@@ -309,5 +383,6 @@ public class TopologyHub {
                 LOG.warnf("could not store topology version %d for the fleet: %s", stored.version(), e.getMessage());
             }
         });
+        return view;
     }
 }

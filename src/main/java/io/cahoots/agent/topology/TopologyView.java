@@ -1,5 +1,6 @@
 package io.cahoots.agent.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.util.Collections;
@@ -12,13 +13,40 @@ import java.util.TreeMap;
  * replicas; Sentinel masters with their replicas), a {@code version} that only grows and the {@code cause} of the
  * last change. Both parts are always present (empty when that feature is off), so clients never meet a null.
  *
- * @param at ISO-8601 instant of the change, as text so every channel sends the same bytes
+ * @param at      ISO-8601 instant of the change, as text so every channel sends the same bytes
+ * @param retired Sentinel primaries whose data moved into the cluster (cause {@code cluster-enabled}, issue 15):
+ *                applications must stop using them. Absent until an import cut over; kept on every later view.
  */
-@JsonPropertyOrder({"version", "cause", "at", "cluster", "sentinel"})
-public record TopologyView(long version, String cause, String at, Cluster cluster, Sentinel sentinel) {
+@JsonPropertyOrder({"version", "cause", "at", "cluster", "sentinel", "retired"})
+public record TopologyView(long version, String cause, String at, Cluster cluster, Sentinel sentinel,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Retired> retired) {
+
+    public TopologyView {
+        retired = retired == null ? List.of() : List.copyOf(retired);
+    }
+
+    public TopologyView(long version, String cause, String at, Cluster cluster, Sentinel sentinel) {
+        this(version, cause, at, cluster, sentinel, List.of());
+    }
 
     public static TopologyView of(long version, String cause, String at, Content content) {
-        return new TopologyView(version, cause, at, new Cluster(content.shards()), new Sentinel(content.masters()));
+        return of(version, cause, at, content, List.of());
+    }
+
+    public static TopologyView of(long version, String cause, String at, Content content, List<Retired> retired) {
+        return new TopologyView(version, cause, at, new Cluster(content.shards()), new Sentinel(content.masters()),
+                retired);
+    }
+
+    /**
+     * A Sentinel primary retired by an import: its data now lives in the cluster's shards.
+     *
+     * @param name    the Sentinel master name, or the address when the import named an address
+     * @param primary the primary's address at the cutover
+     * @param at      ISO-8601 instant of the cutover
+     */
+    @JsonPropertyOrder({"name", "primary", "at"})
+    public record Retired(String name, String primary, String at) {
     }
 
     public Content content() {
