@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,8 +57,8 @@ public class ClusterWatch {
             return;
         }
         readers = Executors.newFixedThreadPool(32, daemon("cluster-read"));
-        observer = new ClusterObserver(settings.clusterNodes(), new ClusterReader(connections)::read,
-                settings.redisTimeout(), clock, readers);
+        observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
+                settings.redisTimeout(), Duration.ZERO, clock, readers);
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::pollQuietly, 0, period, TimeUnit.MILLISECONDS);

@@ -2,22 +2,55 @@ package io.cahoots.agent.redis;
 
 import io.cahoots.agent.cluster.ClusterNodesParser;
 import io.cahoots.agent.cluster.ClusterShardsParser;
-import io.cahoots.agent.cluster.ShardInfo;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.InfoReply;
+import io.cahoots.agent.cluster.NodeEntry;
 import io.cahoots.agent.cluster.NodeObservation;
+import io.cahoots.agent.cluster.ShardInfo;
+import io.cahoots.agent.cluster.ViewDigest;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
-/** Reads what the observer needs from one cluster node: its view, its INFO and its CLUSTER INFO. */
+/**
+ * Reads what the observer needs from one cluster node, in one of two ways.
+ *
+ * <ul>
+ *   <li>{@link #read full}: {@code CLUSTER NODES} (a line per node in the cluster), {@code CLUSTER INFO},
+ *       {@code INFO} and, when asked, {@code CLUSTER SHARDS}.</li>
+ *   <li>{@link #cheap}: the script {@code view-digest.lua} answers with the node's own line and the
+ *       {@link ViewDigest} of its view (~200 bytes whatever the cluster's size), then {@code CLUSTER INFO} and,
+ *       when due, {@code INFO}. A node that refuses the script (ACL without {@code @scripting}, still loading,
+ *       older than 7.0) is read in full instead; after an ACL or unknown-command refusal every later read is
+ *       full, so such a deployment costs what it cost before, never less complete.</li>
+ * </ul>
+ */
 public final class ClusterReader {
 
+    static final String SCRIPT = script();
+    static final String SCRIPT_SHA = sha1(SCRIPT);
+
     private final RedisConnections connections;
+    private volatile boolean scriptsRefused;
 
     public ClusterReader(RedisConnections connections) {
         this.connections = connections;
+    }
+
+    /** A full read with INFO; kept for callers that want every node's whole view. */
+    public NodeObservation read(HostPort node, boolean withShards) {
+        return full(node, withShards, true);
     }
 
     /**
@@ -25,20 +58,86 @@ public final class ClusterReader {
      *
      * @param withShards also ask {@code CLUSTER SHARDS}; the observer asks one node per poll, since every
      *                   node's answer describes the whole cluster
+     * @param withInfo   also read {@code INFO} (metrics have their own interval)
      */
-    public NodeObservation read(HostPort node, boolean withShards) {
+    public NodeObservation full(HostPort node, boolean withShards, boolean withInfo) {
+        return guarded(node, () -> connections.onNode(node, jedis -> {
+            String nodes = jedis.clusterNodes();
+            InfoReply clusterInfo = InfoReply.parse(jedis.clusterInfo());
+            return NodeObservation.full(node, ClusterNodesParser.parse(nodes), ViewDigest.of(nodes), info(jedis, withInfo),
+                    clusterInfo, shards(jedis, withShards));
+        }));
+    }
+
+    /** The node's own line and view digest instead of its whole view; see the class comment. */
+    public NodeObservation cheap(HostPort node, boolean withShards, boolean withInfo) {
+        if (scriptsRefused) {
+            return full(node, withShards, withInfo);
+        }
+        NodeObservation o = guarded(node, () -> connections.onNode(node, jedis -> {
+            List<?> reply;
+            try {
+                reply = evalDigest(jedis);
+            } catch (JedisDataException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.startsWith("NOPERM") || m.contains("unknown command") || m.contains("Unknown flag")
+                        || m.contains("Unexpected flag")) {
+                    scriptsRefused = true;
+                }
+                return null;
+            }
+            String own = (String) reply.get(0);
+            if (own.isEmpty()) {
+                return null;
+            }
+            NodeEntry line = ClusterNodesParser.parseLine(own);
+            InfoReply clusterInfo = InfoReply.parse(jedis.clusterInfo());
+            return NodeObservation.cheap(node, line, (String) reply.get(1), info(jedis, withInfo), clusterInfo,
+                    shards(jedis, withShards));
+        }));
+        return o != null ? o : full(node, withShards, withInfo);
+    }
+
+    /** Only the node's whole view and its digest, for a node whose cheap answer matched no view read yet. */
+    public NodeObservation view(HostPort node) {
+        return guarded(node, () -> connections.onNode(node, jedis -> {
+            String nodes = jedis.clusterNodes();
+            return NodeObservation.full(node, ClusterNodesParser.parse(nodes), ViewDigest.of(nodes), Optional.empty(),
+                    InfoReply.parse(""), List.of());
+        }));
+    }
+
+    private static List<?> evalDigest(Jedis jedis) {
+        Object r;
         try {
-            return connections.onNode(node, jedis -> {
-                String nodes = jedis.clusterNodes();
-                String clusterInfo = jedis.clusterInfo();
-                // latencystats (Redis 7+) is not in the default INFO; unknown sections are ignored by older servers.
-                Object info = jedis.sendCommand(Protocol.Command.INFO, "default", "commandstats", "latencystats");
-                List<ShardInfo> shards = withShards
-                        ? ClusterShardsParser.parse((List<?>) decode(jedis.sendCommand(Protocol.Command.CLUSTER, "SHARDS")))
-                        : List.of();
-                return NodeObservation.reached(node, ClusterNodesParser.parse(nodes),
-                        InfoReply.parse(SafeEncoder.encode((byte[]) info)), InfoReply.parse(clusterInfo), shards);
-            });
+            r = jedis.sendCommand(Protocol.Command.EVALSHA, SCRIPT_SHA, "0");
+        } catch (JedisDataException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                throw e;
+            }
+            r = jedis.sendCommand(Protocol.Command.EVAL, SCRIPT, "0");
+        }
+        return (List<?>) decode(r);
+    }
+
+    private static Optional<InfoReply> info(Jedis jedis, boolean withInfo) {
+        if (!withInfo) {
+            return Optional.empty();
+        }
+        // latencystats (Redis 7+) is not in the default INFO; unknown sections are ignored by older servers.
+        Object info = jedis.sendCommand(Protocol.Command.INFO, "default", "commandstats", "latencystats");
+        return Optional.of(InfoReply.parse(SafeEncoder.encode((byte[]) info)));
+    }
+
+    private static List<ShardInfo> shards(Jedis jedis, boolean withShards) {
+        return withShards
+                ? ClusterShardsParser.parse((List<?>) decode(jedis.sendCommand(Protocol.Command.CLUSTER, "SHARDS")))
+                : List.of();
+    }
+
+    private static NodeObservation guarded(HostPort node, java.util.function.Supplier<NodeObservation> read) {
+        try {
+            return read.get();
         } catch (RedisException e) {
             return NodeObservation.failed(node, stripNode(e));
         } catch (RuntimeException e) {
@@ -62,5 +161,21 @@ public final class ClusterReader {
         String prefix = e.node() + ": ";
         String m = e.getMessage();
         return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    }
+
+    private static String script() {
+        try (InputStream in = ClusterReader.class.getResourceAsStream("view-digest.lua")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
