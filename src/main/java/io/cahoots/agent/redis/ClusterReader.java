@@ -9,7 +9,9 @@ import io.cahoots.agent.cluster.NodeObservation;
 import io.cahoots.agent.cluster.ShardInfo;
 import io.cahoots.agent.cluster.ViewDigest;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
@@ -38,6 +40,8 @@ import java.util.Optional;
  */
 public final class ClusterReader {
 
+    /** latencystats (Redis 7+) is not in the default INFO; unknown sections are ignored by older servers. */
+    private static final String[] INFO_SECTIONS = {"default", "commandstats", "latencystats"};
     static final String SCRIPT = script();
     static final String SCRIPT_SHA = sha1(SCRIPT);
 
@@ -62,10 +66,16 @@ public final class ClusterReader {
      */
     public NodeObservation full(HostPort node, boolean withShards, boolean withInfo) {
         return guarded(node, () -> connections.onNode(node, jedis -> {
-            String nodes = jedis.clusterNodes();
-            InfoReply clusterInfo = InfoReply.parse(jedis.clusterInfo());
-            return NodeObservation.full(node, ClusterNodesParser.parse(nodes), ViewDigest.of(nodes), info(jedis, withInfo),
-                    clusterInfo, shards(jedis, withShards));
+            // One round trip for all of it.
+            Pipeline p = jedis.pipelined();
+            Response<Object> nodes = p.sendCommand(Protocol.Command.CLUSTER, "NODES");
+            Response<Object> clusterInfo = p.sendCommand(Protocol.Command.CLUSTER, "INFO");
+            Response<Object> info = withInfo ? p.sendCommand(Protocol.Command.INFO, INFO_SECTIONS) : null;
+            Response<Object> shards = withShards ? p.sendCommand(Protocol.Command.CLUSTER, "SHARDS") : null;
+            p.sync();
+            String text = text(nodes.get());
+            return NodeObservation.full(node, ClusterNodesParser.parse(text), ViewDigest.of(text), info(info),
+                    InfoReply.parse(text(clusterInfo.get())), shards(shards));
         }));
     }
 
@@ -75,13 +85,19 @@ public final class ClusterReader {
             return full(node, withShards, withInfo);
         }
         NodeObservation o = guarded(node, () -> connections.onNode(node, jedis -> {
+            // One round trip: the script by its hash (loaded by EVAL on a NOSCRIPT), CLUSTER INFO and INFO.
+            Pipeline p = jedis.pipelined();
+            Response<Object> digest = p.sendCommand(Protocol.Command.EVALSHA, SCRIPT_SHA, "0");
+            Response<Object> clusterInfo = p.sendCommand(Protocol.Command.CLUSTER, "INFO");
+            Response<Object> info = withInfo ? p.sendCommand(Protocol.Command.INFO, INFO_SECTIONS) : null;
+            Response<Object> shards = withShards ? p.sendCommand(Protocol.Command.CLUSTER, "SHARDS") : null;
+            p.sync();
             List<?> reply;
             try {
-                reply = evalDigest(jedis);
+                reply = (List<?>) decode(digestReply(jedis, digest));
             } catch (JedisDataException e) {
                 String m = String.valueOf(e.getMessage());
-                if (m.startsWith("NOPERM") || m.contains("unknown command") || m.contains("Unknown flag")
-                        || m.contains("Unexpected flag")) {
+                if (m.startsWith("NOPERM") || m.contains("unknown command") || m.contains("flag")) {
                     scriptsRefused = true;
                 }
                 return null;
@@ -90,10 +106,8 @@ public final class ClusterReader {
             if (own.isEmpty()) {
                 return null;
             }
-            NodeEntry line = ClusterNodesParser.parseLine(own);
-            InfoReply clusterInfo = InfoReply.parse(jedis.clusterInfo());
-            return NodeObservation.cheap(node, line, (String) reply.get(1), info(jedis, withInfo), clusterInfo,
-                    shards(jedis, withShards));
+            return NodeObservation.cheap(node, ClusterNodesParser.parseLine(own), (String) reply.get(1), info(info),
+                    InfoReply.parse(text(clusterInfo.get())), shards(shards));
         }));
         return o != null ? o : full(node, withShards, withInfo);
     }
@@ -107,32 +121,27 @@ public final class ClusterReader {
         }));
     }
 
-    private static List<?> evalDigest(Jedis jedis) {
-        Object r;
+    private static Object digestReply(Jedis jedis, Response<Object> pipelined) {
         try {
-            r = jedis.sendCommand(Protocol.Command.EVALSHA, SCRIPT_SHA, "0");
+            return pipelined.get();
         } catch (JedisDataException e) {
             if (!String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
                 throw e;
             }
-            r = jedis.sendCommand(Protocol.Command.EVAL, SCRIPT, "0");
+            return jedis.sendCommand(Protocol.Command.EVAL, SCRIPT, "0");
         }
-        return (List<?>) decode(r);
     }
 
-    private static Optional<InfoReply> info(Jedis jedis, boolean withInfo) {
-        if (!withInfo) {
-            return Optional.empty();
-        }
-        // latencystats (Redis 7+) is not in the default INFO; unknown sections are ignored by older servers.
-        Object info = jedis.sendCommand(Protocol.Command.INFO, "default", "commandstats", "latencystats");
-        return Optional.of(InfoReply.parse(SafeEncoder.encode((byte[]) info)));
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? SafeEncoder.encode(b) : String.valueOf(reply);
     }
 
-    private static List<ShardInfo> shards(Jedis jedis, boolean withShards) {
-        return withShards
-                ? ClusterShardsParser.parse((List<?>) decode(jedis.sendCommand(Protocol.Command.CLUSTER, "SHARDS")))
-                : List.of();
+    private static Optional<InfoReply> info(Response<Object> reply) {
+        return reply == null ? Optional.empty() : Optional.of(InfoReply.parse(text(reply.get())));
+    }
+
+    private static List<ShardInfo> shards(Response<Object> reply) {
+        return reply == null ? List.of() : ClusterShardsParser.parse((List<?>) decode(reply.get()));
     }
 
     private static NodeObservation guarded(HostPort node, java.util.function.Supplier<NodeObservation> read) {
