@@ -64,6 +64,8 @@ class LargeClusterApiTest {
         assertThat(plan.jsonPath().getBoolean("needed")).isTrue();
         assertThat(plan.jsonPath().getList("nodes")).hasSize(500);
         List<Map<String, Object>> moves = plan.jsonPath().getList("moves");
-        assertThat(moves).isNotEmpty().allMatch(m -> first.equals(m.get("to")));
+        // Weight 3 of 502: about 98 slots instead of 32 or 33 (the plan also evens out the others' 32/33 split).
+        int into = moves.stream().filter(m -> first.equals(m.get("to"))).mapToInt(m -> (Integer) m.get("slotCount")).sum();
+        assertThat(into).isBetween(60, 70);
     }
 }

@@ -17,17 +17,18 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged agent, with the kit's JVM options, watching clusters of growing size every second: poll p50/p99
- * (the agent's own {@code cahoots_cluster_poll_duration_seconds}), the agent process's CPU (utime + stime from
+ * (each poll's {@code pollMillis}, sampled over the window: time to read every node), the agent process's CPU (utime + stime from
  * /proc over the window, in % of one core) and its RSS at the end. Real lab clusters of the sizes given in masters
  * (one replica each), then a {@link SimulatedCluster} of 500 x 1. Not a test: prints a table.
  *
- * <p>Usage: {@code bench/large-cluster.sh [window-seconds] [real masters...]}, e.g. {@code 30 3 15 50 100}.
+ * <p>Usage: {@code bench/large-cluster.sh [window-seconds] [real masters...]}, e.g. {@code 30 3 15 50 100}; {@code 30 0}
+ * measures the simulated cluster only.
  */
 public final class LargeClusterBench {
 
     static final String KIT_JAVA_OPTS = "-Xmx96m -XX:+UseSerialGC";
-    private static final Pattern QUANTILE = Pattern.compile(
-            "cahoots_cluster_poll_duration_seconds\\{[^}]*quantile=\"(0\\.5|0\\.99)\"[^}]*} ([0-9.eE+-]+)");
+    private static final Pattern TAKEN = Pattern.compile("\"takenAt\":\"([^\"]+)\"");
+    private static final Pattern POLL_MILLIS = Pattern.compile("\"pollMillis\":(\\d+)");
 
     record Row(String cluster, int nodes, double p50Ms, double p99Ms, double cpuPercent, long rssMib) {
     }
@@ -43,6 +44,9 @@ public final class LargeClusterBench {
         }
         List<Row> rows = new ArrayList<>();
         for (int masters : sizes) {
+            if (masters == 0) {
+                continue; // "0": the simulated cluster only
+            }
             try (RedisLab lab = RedisLab.start(LabSpec.builder().masters(masters).replicasPerMaster(1).build())) {
                 rows.add(measure("real " + masters + " x 1", masters * 2, lab.masters().get(0), window));
                 print(rows);
@@ -62,21 +66,24 @@ public final class LargeClusterBench {
             Thread.sleep(20_000);
             long cpu0 = cpuTicks(agent.pid());
             long t0 = System.nanoTime();
-            Thread.sleep(windowSeconds * 1000L);
+            // Each poll's own duration, sampled every 250 ms over the window (a page of zero nodes is a tiny answer);
+            // each poll is counted once, by its takenAt.
+            Map<String, Long> polls = new java.util.LinkedHashMap<>();
+            long end = t0 + windowSeconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                String body = agent.get("/api/v1/cluster?limit=0").body();
+                Matcher taken = TAKEN.matcher(body);
+                Matcher millis = POLL_MILLIS.matcher(body);
+                if (taken.find() && millis.find()) {
+                    polls.put(taken.group(1), Long.parseLong(millis.group(1)));
+                }
+                Thread.sleep(250);
+            }
             long cpu1 = cpuTicks(agent.pid());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            String metrics = agent.get("/q/metrics").body();
-            double p50 = Double.NaN;
-            double p99 = Double.NaN;
-            Matcher m = QUANTILE.matcher(metrics);
-            while (m.find()) {
-                double ms = Double.parseDouble(m.group(2)) * 1000;
-                if (m.group(1).equals("0.5")) {
-                    p50 = ms;
-                } else {
-                    p99 = ms;
-                }
-            }
+            long[] sorted = polls.values().stream().mapToLong(Long::longValue).sorted().toArray();
+            double p50 = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+            double p99 = sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)];
             String cluster = agent.get("/api/v1/cluster/check").body();
             if (!cluster.contains("\"ok\":true")) {
                 System.out.println("warning: " + name + " check not ok: " + cluster.substring(0, Math.min(300, cluster.length())));
