@@ -1,6 +1,7 @@
 package io.cahoots.agent.observe;
 
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.config.ObserveSettings;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.metrics.AgentMetrics;
 import io.cahoots.agent.redis.ClusterReader;
@@ -13,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +35,7 @@ public class ClusterWatch {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
 
     private final Settings settings;
+    private final ObserveSettings observe;
     private final RedisConnections connections;
     private final AgentMetrics metrics;
     private final Clock clock;
@@ -44,8 +45,10 @@ public class ClusterWatch {
     private ClusterObserver observer;
     private volatile Optional<ClusterSnapshot> latest = Optional.empty();
 
-    public ClusterWatch(Settings settings, RedisConnections connections, AgentMetrics metrics, Clock clock) {
+    public ClusterWatch(Settings settings, ObserveSettings observe, RedisConnections connections, AgentMetrics metrics,
+                        Clock clock) {
         this.settings = settings;
+        this.observe = observe;
         this.connections = connections;
         this.metrics = metrics;
         this.clock = clock;
@@ -58,7 +61,7 @@ public class ClusterWatch {
         }
         readers = Executors.newFixedThreadPool(32, daemon("cluster-read"));
         observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
-                settings.redisTimeout(), Duration.ZERO, clock, readers);
+                settings.redisTimeout(), observe.metricsIntervalOrEveryPoll(), clock, readers);
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::pollQuietly, 0, period, TimeUnit.MILLISECONDS);
