@@ -21,8 +21,10 @@ public final class ClusterView {
     private ClusterView() {
     }
 
+    /** @param nodesMatched with a filter or a page: how many nodes match the filter (the page is a part of them) */
     public record Cluster(long version, String state, Instant takenAt, long pollMillis, int slotsAssigned,
-                          boolean checkOk, List<Node> nodes) {
+                          boolean checkOk, List<Node> nodes,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer nodesMatched) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -44,7 +46,15 @@ public final class ClusterView {
 
     public static Cluster of(ClusterSnapshot s) {
         return new Cluster(s.version(), s.state(), s.takenAt(), s.pollDuration().toMillis(), s.slotsAssigned(),
-                s.check().ok(), s.nodes().stream().map(ClusterView::node).toList());
+                s.check().ok(), s.nodes().stream().map(ClusterView::node).toList(), null);
+    }
+
+    /** Only the nodes that pass {@code filter}, then {@code limit} of them from {@code offset} (in address order). */
+    public static Cluster of(ClusterSnapshot s, java.util.function.Predicate<ClusterNode> filter, int offset, int limit) {
+        List<ClusterNode> matched = s.nodes().stream().filter(filter).toList();
+        List<Node> page = matched.stream().skip(offset).limit(limit).map(ClusterView::node).toList();
+        return new Cluster(s.version(), s.state(), s.takenAt(), s.pollDuration().toMillis(), s.slotsAssigned(),
+                s.check().ok(), page, matched.size());
     }
 
     static Node node(ClusterNode n) {

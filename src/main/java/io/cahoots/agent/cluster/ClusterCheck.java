@@ -3,6 +3,8 @@ package io.cahoots.agent.cluster;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +32,10 @@ public final class ClusterCheck {
         List<String> problems = new ArrayList<>();
 
         Set<String> signatures = new TreeSet<>();
+        // Nodes read the cheap way share the view object of a node with the same digest: one signature each.
+        Set<List<NodeEntry>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (NodeObservation o : observations) {
-            if (o.reachable() && !o.view().isEmpty()) {
+            if (o.reachable() && !o.view().isEmpty() && seen.add(o.view())) {
                 signatures.add(signature(o.view()));
             }
         }

@@ -3,9 +3,11 @@ package io.cahoots.agent.cluster;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,10 +53,15 @@ public final class Membership {
         }
         Set<String> cluster = best;
         Set<HostPort> named = new HashSet<>();
+        Set<List<NodeEntry>> seenViews = Collections.newSetFromMap(new IdentityHashMap<>());
         for (String id : best) {
             NodeObservation o = byId.get(id);
-            if (o != null) {
+            if (o != null && seenViews.add(o.view())) {
                 o.view().forEach(e -> e.address().ifPresent(named::add));
+            }
+            // A cheap read's own line may name an address its shared view does not (a moved node).
+            if (o != null) {
+                o.ownLine().flatMap(NodeEntry::address).ifPresent(named::add);
             }
         }
         List<NodeObservation> out = new ArrayList<>();
@@ -71,6 +78,8 @@ public final class Membership {
 
     private static Set<String> component(String start, Map<String, NodeObservation> byId) {
         Set<String> seen = new HashSet<>();
+        // Nodes read the cheap way share one view object: walking it once is enough (and keeps this linear).
+        Set<List<NodeEntry>> walked = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<String> todo = new ArrayDeque<>();
         todo.add(start);
         while (!todo.isEmpty()) {
@@ -79,7 +88,7 @@ public final class Membership {
                 continue;
             }
             NodeObservation o = byId.get(id);
-            if (o != null) {
+            if (o != null && walked.add(o.view())) {
                 o.view().forEach(e -> {
                     if (!seen.contains(e.id())) {
                         todo.add(e.id());

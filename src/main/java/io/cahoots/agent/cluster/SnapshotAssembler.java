@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,13 @@ import java.util.TreeSet;
  * Merges one poll's observations into a {@link ClusterSnapshot}. Pure: no clock, no I/O.
  *
  * <ol>
- *   <li>Every node id mentioned by any reachable observer becomes a node.</li>
+ *   <li>Every node id mentioned by any reachable observer becomes a node. Observations that share one view
+ *       object (cheap reads with equal {@link ViewDigest}s) contribute its peer lines once.</li>
  *   <li>A node's shape (address, role, master, slots, open slots) comes from its own line when the agent
  *       reached it, else from its peers' lines (the first observer by address, for determinism).</li>
  *   <li>Health is the worst of: a peer flags it {@code fail}; the agent cannot read it; a peer flags it
  *       {@code fail?}; its {@code INFO} says {@code loading:1}; it is still in handshake.</li>
+ *   <li>A node equal to the previous snapshot's keeps that object, so consecutive snapshots share it.</li>
  *   <li>The version grows by one when the topology key (ids, addresses, roles, masters, slots, health,
  *       open slots, cluster state) differs from the previous snapshot's; metrics never move it.</li>
  * </ol>
@@ -42,16 +46,23 @@ public final class SnapshotAssembler {
         Map<String, NodeObservation> ownObservation = new HashMap<>();
         Map<String, List<NodeEntry>> peerLines = new LinkedHashMap<>();
         Map<HostPort, String> errors = new HashMap<>();
+        Set<List<NodeEntry>> seenViews = Collections.newSetFromMap(new IdentityHashMap<>());
         for (NodeObservation o : sorted) {
             if (!o.reachable()) {
                 errors.put(o.address(), o.error().orElse("unreachable"));
                 continue;
             }
+            o.self().ifPresent(e -> {
+                ownLine.put(e.id(), e);
+                ownObservation.put(e.id(), o);
+            });
+            // A view shared by several cheap reads holds the same opinions for all of them (equal digests):
+            // count its peer lines once, which keeps the merge linear in the cluster's size.
+            if (!seenViews.add(o.view())) {
+                continue;
+            }
             for (NodeEntry e : o.view()) {
-                if (e.myself()) {
-                    ownLine.put(e.id(), e);
-                    ownObservation.put(e.id(), o);
-                } else {
+                if (!e.myself()) {
                     peerLines.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
                 }
             }
@@ -69,6 +80,8 @@ public final class SnapshotAssembler {
         Map<String, NodeMetrics> metricsById = new HashMap<>();
         ownObservation.forEach((id, o) -> o.info().ifPresent(i -> metricsById.put(id, NodeMetrics.fromInfo(i))));
 
+        Map<String, ClusterNode> previousById = new HashMap<>();
+        previous.ifPresent(p -> p.nodes().forEach(n -> previousById.put(n.id(), n)));
         List<ClusterNode> nodes = new ArrayList<>();
         Set<String> ids = new TreeSet<>(ownLine.keySet());
         ids.addAll(peerLines.keySet());
@@ -102,10 +115,13 @@ public final class SnapshotAssembler {
                     lag = Math.max(0, master.replicationOffset() - metrics.get().replicationOffset());
                 }
             }
-            nodes.add(new ClusterNode(id, base.address(), base.busPort(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
+            ClusterNode node = new ClusterNode(id, base.address(), base.busPort(), base.hostname(), Optional.ofNullable(endpoints.get(id)), role, base.masterId(), base.slots(), flags,
                     base.linkConnected(), base.configEpoch(),
                     own != null ? own.migrating() : Map.of(), own != null ? own.importing() : Map.of(),
-                    health, metrics, lag, own != null ? Optional.empty() : error));
+                    health, metrics, lag, own != null ? Optional.empty() : error);
+            // An unchanged node keeps the previous snapshot's object: snapshots share what did not change.
+            ClusterNode before = previousById.get(id);
+            nodes.add(node.equals(before) ? before : node);
         }
         nodes.sort(Comparator.comparing(ClusterNode::addressText).thenComparing(ClusterNode::id));
 

@@ -1,6 +1,7 @@
 package io.cahoots.agent.observe;
 
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.config.ObserveSettings;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.metrics.AgentMetrics;
@@ -46,6 +47,7 @@ public class ClusterWatch {
     private static final Logger LOG = Logger.getLogger(ClusterWatch.class);
 
     private final Settings settings;
+    private final ObserveSettings observe;
     private final RedisConnections connections;
     private final AgentMetrics metrics;
     private final Clock clock;
@@ -58,8 +60,10 @@ public class ClusterWatch {
 
     static final String SHARED = "cluster-snapshot";
 
-    public ClusterWatch(Settings settings, RedisConnections connections, AgentMetrics metrics, Clock clock, Fleet fleet) {
+    public ClusterWatch(Settings settings, ObserveSettings observe, RedisConnections connections, AgentMetrics metrics,
+                        Clock clock, Fleet fleet) {
         this.settings = settings;
+        this.observe = observe;
         this.connections = connections;
         this.metrics = metrics;
         this.clock = clock;
@@ -72,8 +76,8 @@ public class ClusterWatch {
             return;
         }
         readers = Executors.newFixedThreadPool(32, daemon("cluster-read"));
-        observer = new ClusterObserver(settings.clusterNodes(), new ClusterReader(connections)::read,
-                settings.redisTimeout(), clock, readers);
+        observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
+                settings.redisTimeout(), observe.metricsIntervalOrEveryPoll(), clock, readers);
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);

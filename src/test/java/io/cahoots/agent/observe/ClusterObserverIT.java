@@ -6,7 +6,9 @@ import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.NodeEntry;
+import io.cahoots.agent.cluster.NodeObservation;
 import io.cahoots.agent.cluster.OpenSlot;
+import io.cahoots.agent.cluster.ViewDigest;
 import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.redis.ClusterReader;
 import io.cahoots.agent.redis.RedisConnections;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +59,56 @@ class ClusterObserverIT {
     }
 
     private ClusterObserver observer(RedisConnections c, List<HostPort> seeds) {
-        return new ClusterObserver(seeds, new ClusterReader(c)::read, TIMEOUT, Clock.systemUTC(), executor);
+        return new ClusterObserver(seeds, NodeReader.of(new ClusterReader(c)), TIMEOUT, Duration.ZERO, Clock.systemUTC(), executor);
+    }
+
+    @Test
+    void theScriptsDigestIsTheAgentsDigestOfTheSameViewOnEveryNode() {
+        ClusterReader reader = new ClusterReader(connections);
+        for (HostPort a : lab.clusterNodes()) {
+            NodeObservation cheap = reader.cheap(a, false, false);
+            assertThat(cheap.ownLine()).as("%s answered the script", a).isPresent();
+            String raw = RedisCli.run(a, "cluster", "nodes");
+            assertThat(cheap.viewDigest()).contains(ViewDigest.of(raw));
+            assertThat(cheap.ownLine().orElseThrow().address()).contains(a);
+        }
+    }
+
+    @Test
+    void onceTheClusterIsKnownOneNodePerPollSendsItsWholeView() {
+        AtomicInteger views = new AtomicInteger();
+        ClusterReader real = new ClusterReader(connections);
+        NodeReader counting = new NodeReader() {
+            @Override
+            public NodeObservation full(HostPort node, boolean withShards, boolean withInfo) {
+                views.incrementAndGet();
+                return real.full(node, withShards, withInfo);
+            }
+
+            @Override
+            public NodeObservation cheap(HostPort node, boolean withShards, boolean withInfo) {
+                return real.cheap(node, withShards, withInfo);
+            }
+
+            @Override
+            public NodeObservation view(HostPort node) {
+                views.incrementAndGet();
+                return real.view(node);
+            }
+        };
+        ClusterObserver observer = new ClusterObserver(List.of(lab.masters().get(0)), counting, TIMEOUT, Duration.ZERO,
+                Clock.systemUTC(), executor);
+        ClusterSnapshot first = observer.poll();
+        assertThat(first.check().ok()).as(first.check().problems().toString()).isTrue();
+        // Nodes may disagree for a moment (a ping in flight changes nothing, but a pfail would); most polls cost one.
+        int polls = 10;
+        views.set(0);
+        for (int i = 0; i < polls; i++) {
+            ClusterSnapshot s = observer.poll();
+            assertThat(s.nodes()).hasSize(6).allMatch(n -> n.metrics().isPresent());
+            assertThat(s.check().ok()).as(s.check().problems().toString()).isTrue();
+        }
+        assertThat(views.get()).isLessThanOrEqualTo(polls + 2);
     }
 
     @Test
