@@ -88,6 +88,7 @@ public class JobManager {
         job.moveTo(JobState.RUNNING, null);
         job.moveTo(JobState.INTERRUPTED, why);
         jobs.put(job.id(), job);
+        metrics.jobInterrupted(entry.type());
     }
 
     /** @throws JobConflictException while a job of this agent runs */
@@ -183,7 +184,7 @@ public class JobManager {
         Optional<Job> job = running().filter(j -> j.state() == JobState.RUNNING);
         JobProgress p = job.map(Job::progress).orElse(null);
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
-                p == null ? 0 : p.keysPerSecond());
+                p == null ? 0 : p.keysMoved());
         if (job.isPresent() && ++ticks % PROGRESS_LOG_SECONDS == 0) {
             Job j = job.get();
             MDC.put("job", "job=" + j.id() + " ");

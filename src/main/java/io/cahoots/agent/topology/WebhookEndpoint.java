@@ -63,6 +63,7 @@ final class WebhookEndpoint {
         this.retryFor = push.webhookRetryFor();
         this.timer = timer;
         this.metrics = metrics;
+        metrics.webhookEndpoint(uri);
     }
 
     synchronized void offer(PublishedView v) {
