@@ -75,7 +75,8 @@ public class AgentMetrics {
         gauge("cluster.nodes.unreachable", nodesUnreachable, "Addresses the agent could not read in the last poll");
         gauge("job.running", jobRunning, "1 while a mutating job runs");
         gauge("job.slots.done", jobSlotsDone, "Slots the running job has moved");
-        gauge("job.slots.total", jobSlotsTotal, "Slots the running job will move");
+        // Not "slots.total": a gauge named _total reads as a counter to every Prometheus user and tool.
+        gauge("job.slots.planned", jobSlotsTotal, "Slots the running job will move");
         gauge("agent.leader", leader, "1 when this agent is the fleet's leader (the one that acts)");
         keysMoved = Counter.builder(PREFIX + "migration.keys.moved").description("Keys moved by migrations, counted as they move")
                 .register(registry);
