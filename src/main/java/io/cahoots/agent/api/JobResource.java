@@ -1,5 +1,8 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobManager;
 import jakarta.ws.rs.GET;
@@ -38,6 +41,8 @@ public class JobResource {
     /** Stops the job after the chunk of slots in flight; the cluster is left with every slot closed and owned. */
     @POST
     @Path("/{id}/cancel")
+    @APIResponse(responseCode = "202", description = "the job, asked to stop after the slot in flight",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response cancel(@PathParam("id") String id) {
         Job job = find(id);
         if (!job.requestCancel()) {
