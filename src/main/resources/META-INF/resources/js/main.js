@@ -19,11 +19,13 @@ import {initRebalance, onClusterChanged as rebalanceOnCluster} from './rebalance
 import {initNodes, onClusterChanged as nodesOnCluster} from './nodes.js';
 import {refreshSentinel} from './sentinel.js';
 import {refreshScaling} from './scaling.js';
+import {refreshHistory} from './history.js';
 import {on, perf, state} from './state.js';
 
 const METRICS_MS = 5000;
 const SENTINEL_MS = 10000;
 const SCALING_MS = 15000;
+const HISTORY_MS = 10000;
 const STREAM_RETRY_MS = 30000;
 
 let clusterInFlight = null;
@@ -161,17 +163,19 @@ function init() {
   refreshJobs();
   refreshSentinel();
   refreshScaling();
+  refreshHistory();
   connectStream();
   metricsLoop();
   every(SENTINEL_MS, refreshSentinel);
   every(SCALING_MS, refreshScaling);
+  every(HISTORY_MS, refreshHistory);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       refreshCluster();
       refreshJobs();
     }
   });
-  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling()]);
+  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshHistory()]);
   window.cahootsConsole.showPerf = showPerf;
 }
 

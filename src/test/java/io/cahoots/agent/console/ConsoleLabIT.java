@@ -136,6 +136,14 @@ class ConsoleLabIT {
                 b.await(UI, "job polling did not stop", d -> Boolean.FALSE.equals(b.state("jobsPolling")));
                 b.await(UI, "keys never settled", d -> keysKept(b));
                 b.await(UI, "the check never reported ok again", d -> b.text("#check").contains("Check ok"));
+
+                // The last hour: at least a minute of real polls (12 points of 5 s) charted for every master.
+                b.await(Duration.ofSeconds(90), "the history never showed a minute of 3 masters",
+                        d -> chartAttribute(b, "#chart-ops", "data-points") >= 3 * 12);
+                for (String chart : List.of("#chart-ops", "#chart-memory", "#chart-latency", "#chart-hits")) {
+                    assertThat(chartAttribute(b, chart, "data-series")).as(chart).isGreaterThanOrEqualTo(3);
+                }
+                assertThat(b.text("#chart-replicas")).contains("No replicas recorded"); // the lab runs without scaling
                 b.screenshot(Path.of("target/console.png"));
                 String shot = System.getProperty("console.screenshot");
                 if (shot != null) {
@@ -156,6 +164,11 @@ class ConsoleLabIT {
                         .as("JavaScript errors").isEmpty();
             }
         }
+    }
+
+    private static int chartAttribute(Browser b, String chart, String attribute) {
+        List<WebElement> svg = b.all(chart + " svg");
+        return svg.isEmpty() ? 0 : Integer.parseInt(svg.get(0).getAttribute(attribute));
     }
 
     private static void enterToken(Browser b, String token) {
@@ -226,6 +239,13 @@ class ConsoleLabIT {
                 Pipeline p = jedis.pipelined();
                 for (String key : list) {
                     p.set(key, "v".repeat(100));
+                }
+                // Lookups, so the history has a hit ratio to chart: every key read back, one miss in ten.
+                for (int i = 0; i < list.size(); i++) {
+                    p.get(list.get(i));
+                    if (i % 9 == 0) {
+                        p.get(list.get(i) + ":missing");
+                    }
                 }
                 p.sync();
                 written.add(node);
