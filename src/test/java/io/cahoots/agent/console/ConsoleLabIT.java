@@ -72,7 +72,7 @@ class ConsoleLabIT {
 
                 // A wrong token is refused, in the agent's words, and nothing joins.
                 b.find("#add-address").sendKeys(spare.toString());
-                b.find("#add-submit").click();
+                click(b, "#add-submit");
                 enterToken(b, "not-the-admin-token-at-all");
                 b.await(UI, "the refusal was not shown", d -> b.find("#nodes-error").isDisplayed());
                 assertThat(b.text("#nodes-error")).isEqualTo("401 Unauthorized the bearer token is wrong");
@@ -80,7 +80,7 @@ class ConsoleLabIT {
                 assertThat(b.all(".job")).isEmpty();
 
                 // The spare joins as a master, with the right token (asked for again after the refusal).
-                b.find("#add-submit").click();
+                click(b, "#add-submit");
                 enterToken(b, TOKEN);
                 WebElement addJob = awaitJob(b, "add-node", "SUCCEEDED");
                 assertThat(addJob.getText()).contains("add " + spare + " as master").contains("100%");
@@ -92,7 +92,7 @@ class ConsoleLabIT {
                 assertThat(spareRow.getText()).contains("empty");
 
                 // Preview: the plan drawn per master, the spare from 0 to a quarter of the slots.
-                b.find("#rb-preview").click();
+                click(b, "#rb-preview");
                 b.await(UI, "no plan", d -> !b.all(".plan-summary[data-needed=true]").isEmpty());
                 assertThat(b.all(".plan-node")).hasSize(4);
                 WebElement sparePlan = b.find(".plan-node[data-node-id='" + spareRow.getAttribute("data-node-id") + "']");
@@ -103,7 +103,7 @@ class ConsoleLabIT {
 
                 // Run it: no second question for the token; the bar climbs to 100% and the map redraws.
                 int rendersBefore = ((Number) b.state("renders")).intValue();
-                b.find("#rb-run").click();
+                click(b, "#rb-run");
                 assertThat(b.find("#token-dialog").isDisplayed()).isFalse();
                 List<String> seen = new ArrayList<>();
                 b.await(JOB, "the rebalance never succeeded", d -> {
@@ -151,7 +151,7 @@ class ConsoleLabIT {
                 }
 
                 // Remove the spare from its row: drained back to the 3 masters.
-                b.find(".shard[data-address='" + spare + "'] .row.master button[data-remove]").click();
+                click(b, ".shard[data-address='" + spare + "'] .row.master button[data-remove]");
                 b.await(UI, "no confirmation", d -> b.find("#confirm-dialog").isDisplayed());
                 assertThat(b.text("#confirm-text")).contains(spare.toString()).contains("4,096 slots");
                 b.find("#confirm-ok").click();
@@ -164,6 +164,16 @@ class ConsoleLabIT {
                         .as("JavaScript errors").isEmpty();
             }
         }
+    }
+
+    /**
+     * Scrolls the element to the middle of the window first: at the window's top edge the sticky header would take the
+     * click (the page grew by the history panel, so rows land there more often).
+     */
+    private static void click(Browser b, String css) {
+        WebElement e = b.find(css);
+        b.js("arguments[0].scrollIntoView({block: 'center'});", e);
+        e.click();
     }
 
     private static int chartAttribute(Browser b, String chart, String attribute) {
