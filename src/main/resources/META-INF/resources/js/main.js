@@ -20,6 +20,7 @@ import {initNodes, onClusterChanged as nodesOnCluster} from './nodes.js';
 import {refreshSentinel} from './sentinel.js';
 import {refreshScaling} from './scaling.js';
 import {refreshHistory} from './history.js';
+import {refreshFleet} from './fleet.js';
 import {on, perf, state} from './state.js';
 
 const METRICS_MS = 5000;
@@ -164,18 +165,20 @@ function init() {
   refreshSentinel();
   refreshScaling();
   refreshHistory();
+  refreshFleet();
   connectStream();
   metricsLoop();
   every(SENTINEL_MS, refreshSentinel);
   every(SCALING_MS, refreshScaling);
   every(HISTORY_MS, refreshHistory);
+  every(SCALING_MS, refreshFleet);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       refreshCluster();
       refreshJobs();
     }
   });
-  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshHistory()]);
+  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshFleet(), refreshHistory()]);
   window.cahootsConsole.showPerf = showPerf;
 }
 

@@ -3,24 +3,32 @@ package io.cahoots.agent.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobProgress;
+import io.cahoots.agent.executor.JobRecord;
 
 import java.time.Instant;
 
-/** The JSON of a job (CONTRACT.md): id, type, state, progress, error and timestamps. */
+/**
+ * The JSON of a job (CONTRACT.md): id, type, state, progress, error and timestamps, and {@code agent}: the sidecar of
+ * the fleet that runs it.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, String type, String state, String description, Progress progress, String error,
-                      Instant createdAt, Instant startedAt, Instant finishedAt, boolean cancelRequested, Object result) {
+                      Instant createdAt, Instant startedAt, Instant finishedAt, boolean cancelRequested, Object result,
+                      String agent) {
 
     public record Progress(int slotsDone, int slotsTotal, long keysMoved, long keysTotalEstimate, double keysPerSecond,
                            long etaSeconds) {
     }
 
     public static JobView of(Job j) {
+        return of(JobRecord.of(j, null));
+    }
+
+    public static JobView of(JobRecord j) {
         JobProgress p = j.progress();
         return new JobView(j.id(), j.type(), j.state().name(), j.description(),
                 new Progress(p.slotsDone(), p.slotsTotal(), p.keysMoved(), p.keysTotalEstimate(),
                         Math.round(p.keysPerSecond() * 10) / 10.0, p.etaSeconds()),
-                j.error().orElse(null), j.createdAt(), j.startedAt().orElse(null), j.finishedAt().orElse(null),
-                j.cancelRequested(), j.result().orElse(null));
+                j.error(), j.createdAt(), j.startedAt(), j.finishedAt(), j.cancelRequested(), j.result(), j.agent());
     }
 }

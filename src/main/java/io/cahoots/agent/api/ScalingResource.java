@@ -5,6 +5,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 /** The replica supervisor's state and its recent decisions, with the reasons. Answers 200 even when scaling is off. */
 @Path("/api/v1/scaling")
@@ -12,13 +13,19 @@ import jakarta.ws.rs.core.MediaType;
 public class ScalingResource {
 
     private final ScalingSupervisor supervisor;
+    private final SharedViews shared;
 
-    public ScalingResource(ScalingSupervisor supervisor) {
+    public ScalingResource(ScalingSupervisor supervisor, SharedViews shared) {
         this.supervisor = supervisor;
+        this.shared = shared;
     }
 
+    /** The leader's status on every sidecar of a fleet that shares a store. */
     @GET
-    public ScalingView scaling() {
-        return ScalingView.of(supervisor.status());
+    public Response scaling() {
+        if (shared.followsLeader()) {
+            return shared.leaders(SharedViews.SCALING, "scaling status");
+        }
+        return Response.ok(ScalingView.of(supervisor.status())).build();
     }
 }

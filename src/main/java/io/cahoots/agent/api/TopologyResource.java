@@ -41,7 +41,7 @@ public class TopologyResource {
             content = @Content(mediaType = "application/json", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
     @APIResponse(responseCode = "304", description = "If-None-Match named the current view's ETag")
     public Response topology(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        PublishedView v = hub.current().orElseThrow(() -> ApiProblem.unavailable("topology-not-ready",
+        PublishedView v = hub.current(versionIn(ifNoneMatch)).orElseThrow(() -> ApiProblem.unavailable("topology-not-ready",
                 "the first view is built once every configured source (cluster, Sentinels) has answered, or 10s after start"));
         if (matches(ifNoneMatch, v.etag())) {
             return Response.notModified().header(HttpHeaders.ETAG, v.etag()).build();
@@ -53,8 +53,31 @@ public class TopologyResource {
     @GET
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@Context SseEventSink sink, @Context Sse sse) {
-        fanout.subscribe(new Sink(sink, sse), hub.current());
+    public void stream(@Context SseEventSink sink, @Context Sse sse, @HeaderParam("Last-Event-ID") String lastEventId) {
+        long seen = version(lastEventId);
+        fanout.subscribe(new Sink(sink, sse), hub.current(seen), seen);
+    }
+
+    /**
+     * The version a client says it has (an event id or an entity tag), or 0. A client that hops between sidecars names
+     * what it saw, so that a sidecar a moment behind the fleet catches up rather than sending it an older view.
+     */
+    static long version(String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(text.trim().replace("W/", "").replace("\"", ""));
+        } catch (NumberFormatException e) {
+            return 0; // not one of ours: as if none were given
+        }
+    }
+
+    private static long versionIn(String ifNoneMatch) {
+        if (ifNoneMatch == null) {
+            return 0;
+        }
+        return Arrays.stream(ifNoneMatch.split(",")).mapToLong(TopologyResource::version).max().orElse(0);
     }
 
     /** RFC 9110: a list of tags, weak ones compared weakly, or {@code *}. */

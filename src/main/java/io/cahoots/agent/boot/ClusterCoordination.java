@@ -1,50 +1,90 @@
 package io.cahoots.agent.boot;
 
+import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.JobManager;
+import io.cahoots.agent.fleet.Fleet;
+import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.RedissonClients;
+import io.cahoots.agent.redis.RedissonFleetStore;
+import io.cahoots.agent.redis.RedissonJobStore;
 import io.cahoots.agent.redis.RedissonJournal;
 import io.cahoots.agent.redis.RedissonLease;
+import io.cahoots.agent.redis.SentinelClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
-import java.net.InetAddress;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /**
- * With a cluster configured, jobs take a lease on the cluster itself, so that of several agent replicas
- * watching it exactly one changes it at a time, and write a journal there, so that a job interrupted by a
- * crash is found by whoever holds the lease next (see {@code RecoveryService}).
+ * Where the sidecars of one deployment meet: the Redis they watch. With a cluster configured, on the cluster; with
+ * only Sentinel, on the primary of one Sentinel-managed master (the first of {@code AGENT_SENTINEL_MASTERS}, else the
+ * first name the Sentinels know). There live the fleet's membership and leader lock, the jobs (lease, journal, records)
+ * and the numbered topology view, so that any number of sidecars act as one agent (see {@link Fleet}).
  */
 @Singleton
 public class ClusterCoordination {
 
+    private static final Logger LOG = Logger.getLogger(ClusterCoordination.class);
+
     private RedissonClients redisson;
 
-    void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs) {
-        if (settings.clusterNodes().isEmpty()) {
+    void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs, Fleet fleet,
+                 RedisConnections connections) {
+        redisson = clients(settings, connections).orElse(null);
+        if (redisson == null) {
             return;
         }
-        redisson = new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), settings.tls(), settings.leaseTimeout());
-        String agent = agentId();
-        jobs.coordinate(new RedissonLease(redisson, agent), new RedissonJournal(redisson), agent);
+        String agent = fleet.self().id();
+        RedissonJobStore store = new RedissonJobStore(redisson);
+        jobs.coordinate(new RedissonLease(redisson, agent), new RedissonJournal(redisson), store, agent);
+        fleet.install(new RedissonFleetStore(redisson, Fleet.leaderTtl(settings.leaseTimeout())));
+    }
+
+    private static Optional<RedissonClients> clients(Settings settings, RedisConnections connections) {
+        if (!settings.clusterNodes().isEmpty()) {
+            return Optional.of(new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), settings.tls(),
+                    settings.leaseTimeout()));
+        }
+        if (settings.sentinelNodes().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> master = settings.sentinelMasters().stream().findFirst()
+                .or(() -> firstKnownMaster(settings, connections));
+        if (master.isEmpty()) {
+            LOG.warn("no Sentinel answered with a master name: this sidecar acts alone (set AGENT_SENTINEL_MASTERS so "
+                    + "that the sidecars of a deployment share one store)");
+            return Optional.empty();
+        }
+        LOG.infof("the fleet store is the primary of Sentinel master %s", master.get());
+        return Optional.of(RedissonClients.sentinel(settings.sentinelNodes(), master.get(), settings.redisCredentials(),
+                settings.sentinelCredentials(), settings.tls(), settings.leaseTimeout()));
+    }
+
+    private static Optional<String> firstKnownMaster(Settings settings, RedisConnections connections) {
+        SentinelClient client = new SentinelClient(connections);
+        for (HostPort s : settings.sentinelNodes()) {
+            try {
+                TreeSet<String> names = new TreeSet<>();
+                client.masters(s).forEach(m -> names.add(m.get("name")));
+                if (!names.isEmpty()) {
+                    return Optional.of(names.first());
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("Sentinel %s did not list its masters: %s", s, e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     void close(@Observes ShutdownEvent event) {
         if (redisson != null) {
             redisson.close();
         }
-    }
-
-    static String agentId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return "agent " + host + " pid " + ProcessHandle.current().pid();
     }
 }

@@ -31,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  *       SUCCEEDED, CANCELLED (the work threw {@link JobCancelledException} at a safe point) or FAILED
  *       (anything else; the message becomes the job's {@code error}). The lease is released last.</li>
  *   <li>While a job runs its progress is logged every {@value #PROGRESS_LOG_SECONDS} s.</li>
+ *   <li>Every job is written to the fleet's {@link JobStore} when it starts, changes state, and every second while it
+ *       runs, so that every sidecar lists it and shows its live progress; a cancel asked on another sidecar reaches
+ *       this one through the store within that second. Jobs of this process are answered from memory (the freshest),
+ *       the others from the store.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -61,6 +65,7 @@ public class JobManager {
     });
     private volatile ExecutionLease lease = ExecutionLease.LOCAL;
     private volatile JobJournal journal = JobJournal.NONE;
+    private volatile JobStore store = JobStore.NONE;
     private volatile String agentId = "this agent";
     private Job running;
 
@@ -70,10 +75,11 @@ public class JobManager {
         progressLog.scheduleAtFixedRate(this::reportProgress, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Installs the lease and the journal shared with other agent replicas (the defaults: local only). */
-    public void coordinate(ExecutionLease lease, JobJournal journal, String agentId) {
+    /** Installs the lease, the journal and the job store shared with other agent replicas (the defaults: local only). */
+    public void coordinate(ExecutionLease lease, JobJournal journal, JobStore store, String agentId) {
         this.lease = lease;
         this.journal = journal;
+        this.store = store;
         this.agentId = agentId;
     }
 
@@ -89,6 +95,7 @@ public class JobManager {
         job.moveTo(JobState.INTERRUPTED, why);
         jobs.put(job.id(), job);
         metrics.jobInterrupted(entry.type());
+        share(job);
     }
 
     /** @throws JobConflictException while a job of this agent runs */
@@ -116,6 +123,7 @@ public class JobManager {
         jobs.put(id, job);
         running = job;
         trimHistory();
+        share(job);
         metrics.jobStarted(type);
         runner.submit(() -> execute(job, work));
         return job;
@@ -125,6 +133,7 @@ public class JobManager {
         MDC.put("job", "job=" + job.id() + " ");
         try {
             job.moveTo(JobState.RUNNING, null);
+            share(job);
             LOG.infof("%s started: %s", job.type(), job.description());
             work.run(job);
             job.moveTo(JobState.SUCCEEDED, null);
@@ -149,19 +158,77 @@ public class JobManager {
                 LOG.warn("could not release the execution lease; it expires by itself", e);
             }
             metrics.jobFinished(job.type(), job.state().name(), job.progress().keysMoved());
+            share(job);
+            try {
+                store.trim(clock.instant());
+            } catch (RuntimeException e) {
+                LOG.debugf("could not trim the job store: %s", e.getMessage());
+            }
             MDC.remove("job");
         }
     }
 
-    public Optional<Job> get(String id) {
+    /** A job of this process (the live object), whatever the store says. */
+    public Optional<Job> local(String id) {
         return Optional.ofNullable(jobs.get(id));
     }
 
-    /** Newest first. */
-    public List<Job> all() {
-        List<Job> list = new ArrayList<>(jobs.values());
-        list.sort(Comparator.comparing(Job::createdAt).reversed());
+    /** Any job of the fleet: this process' own from memory, the others as their agent last wrote them. */
+    public Optional<JobRecord> get(String id) {
+        Job own = jobs.get(id);
+        if (own != null) {
+            return Optional.of(JobRecord.of(own, agentId));
+        }
+        return store.get(id);
+    }
+
+    /** Every job of the fleet, newest first (this process' own when the store cannot be read). */
+    public List<JobRecord> all() {
+        Map<String, JobRecord> byId = new java.util.HashMap<>();
+        try {
+            store.all().forEach(r -> byId.put(r.id(), r));
+        } catch (RuntimeException e) {
+            LOG.debugf("job store not readable, listing this sidecar's jobs only: %s", e.getMessage());
+        }
+        jobs.values().forEach(j -> byId.put(j.id(), JobRecord.of(j, agentId)));
+        List<JobRecord> list = new ArrayList<>(byId.values());
+        list.sort(Comparator.comparing(JobRecord::createdAt).reversed());
         return list;
+    }
+
+    /**
+     * Asks a job to stop at its next safe point, on whichever sidecar runs it.
+     *
+     * @return the job as it now stands, empty when unknown
+     * @throws JobConflictException when it already ended
+     */
+    public Optional<JobRecord> cancel(String id) {
+        Job own = jobs.get(id);
+        if (own != null) {
+            if (!own.requestCancel()) {
+                throw new JobConflictException("job " + id + " already ended " + own.state(), null);
+            }
+            share(own);
+            return Optional.of(JobRecord.of(own, agentId));
+        }
+        Optional<JobRecord> stored = store.get(id);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        if (stored.get().state().isFinal()) {
+            throw new JobConflictException("job " + id + " already ended " + stored.get().state(), null);
+        }
+        store.requestCancel(id);
+        return Optional.of(stored.get().withCancelRequested());
+    }
+
+    /** Writes the job where the fleet reads it; a store that cannot be reached now gets it on the next tick. */
+    private void share(Job job) {
+        try {
+            store.save(JobRecord.of(job, agentId));
+        } catch (RuntimeException e) {
+            LOG.debugf("could not write job %s to the job store: %s", job.id(), e.getMessage());
+        }
     }
 
     public synchronized Optional<Job> running() {
@@ -169,7 +236,8 @@ public class JobManager {
     }
 
     private void trimHistory() {
-        List<Job> list = all();
+        List<Job> list = new ArrayList<>(jobs.values());
+        list.sort(Comparator.comparing(Job::createdAt).reversed());
         for (int i = HISTORY; i < list.size(); i++) {
             if (list.get(i).state().isFinal()) {
                 jobs.remove(list.get(i).id());
@@ -179,9 +247,22 @@ public class JobManager {
 
     private long ticks;
 
-    /** Every second: progress to the metrics; every {@value #PROGRESS_LOG_SECONDS} s: to the log. */
+    /**
+     * Every second: progress to the metrics and the job store, and a cancel asked on another sidecar to the job;
+     * every {@value #PROGRESS_LOG_SECONDS} s: progress to the log.
+     */
     private void reportProgress() {
         Optional<Job> job = running().filter(j -> j.state() == JobState.RUNNING);
+        job.ifPresent(this::share);
+        job.filter(j -> !j.cancelRequested()).ifPresent(j -> {
+            try {
+                if (store.cancelRequested(j.id()) && j.requestCancel()) {
+                    LOG.infof("job %s: cancel asked through another sidecar", j.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("cannot read cancel requests: %s", e.getMessage());
+            }
+        });
         JobProgress p = job.map(Job::progress).orElse(null);
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
                 p == null ? 0 : p.keysMoved());

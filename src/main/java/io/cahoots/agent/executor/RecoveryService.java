@@ -1,5 +1,6 @@
 package io.cahoots.agent.executor;
 
+import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.redis.RedisException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * cluster back to clean.
  *
  * <ol>
- *   <li>Every {@value #PERIOD_SECONDS} s while no job runs here: read the journal on the cluster.</li>
+ *   <li>Every {@value #PERIOD_SECONDS} s, on the fleet's leader only, while no job runs here: read the journal on the
+ *       cluster.</li>
  *   <li>Unfinished entries: start a {@code recover} job. Starting it takes the execution lease, so while the
  *       entries' agent is alive (it holds the lease) nothing happens; once it died and its lease expired,
  *       exactly one agent gets here.</li>
@@ -38,12 +40,14 @@ public class RecoveryService {
     private final JobManager jobs;
     private final ClusterWatch watch;
     private final FixService fix;
+    private final Fleet fleet;
     private ScheduledExecutorService scheduler;
 
-    public RecoveryService(JobManager jobs, ClusterWatch watch, FixService fix) {
+    public RecoveryService(JobManager jobs, ClusterWatch watch, FixService fix, Fleet fleet) {
         this.jobs = jobs;
         this.watch = watch;
         this.fix = fix;
+        this.fleet = fleet;
     }
 
     void start(@Observes @Priority(200) StartupEvent event) {
@@ -66,7 +70,7 @@ public class RecoveryService {
 
     void check() {
         try {
-            if (jobs.running().isPresent() || watch.latest().isEmpty()) {
+            if (!fleet.isLeader() || jobs.running().isPresent() || watch.latest().isEmpty()) {
                 return;
             }
             List<JobJournal.Entry> stale = jobs.journal().unfinished();

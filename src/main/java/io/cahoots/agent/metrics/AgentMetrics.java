@@ -53,8 +53,6 @@ public class AgentMetrics {
     private final AtomicLong jobRunning = new AtomicLong();
     private final AtomicLong jobSlotsDone = new AtomicLong();
     private final AtomicLong jobSlotsTotal = new AtomicLong();
-    // The fleet work (one leader among the sidecars) will drive this; until then every sidecar acts alone, as leader.
-    private final AtomicLong leader = new AtomicLong(1);
     private final Counter keysMoved;
     /** Keys of the running job already added to {@link #keysMoved}: the counter grows as keys move, once per key. */
     private long keysCounted;
@@ -77,7 +75,6 @@ public class AgentMetrics {
         gauge("job.slots.done", jobSlotsDone, "Slots the running job has moved");
         // Not "slots.total": a gauge named _total reads as a counter to every Prometheus user and tool.
         gauge("job.slots.planned", jobSlotsTotal, "Slots the running job will move");
-        gauge("agent.leader", leader, "1 when this agent is the fleet's leader (the one that acts)");
         keysMoved = Counter.builder(PREFIX + "migration.keys.moved").description("Keys moved by migrations, counted as they move")
                 .register(registry);
         for (String type : JOB_TYPES) {
@@ -94,7 +91,11 @@ public class AgentMetrics {
         Gauge.builder(PREFIX + name, value, AtomicLong::doubleValue).description(description).register(registry);
     }
 
-    public synchronized void onSnapshot(ClusterSnapshot s) {
+    /**
+     * @param perNode false on a follower of the fleet: the leader exports the per-node series, so that Prometheus
+     *                holds one copy of them, not one per sidecar (a follower's rows are cleared)
+     */
+    public synchronized void onSnapshot(ClusterSnapshot s, boolean perNode) {
         pollDuration.record(s.pollDuration());
         clusterStateOk.set("ok".equals(s.state()) ? 1 : 0);
         slotsAssigned.set(s.slotsAssigned());
@@ -103,8 +104,10 @@ public class AgentMetrics {
         nodesAgree.set(s.check().agree() ? 1 : 0);
         topologyVersion.set(s.version());
         nodesUnreachable.set(s.check().unreachable().size());
-        nodeGauges.onSnapshot(s.nodes());
-        nodeCounters.onSnapshot(s.nodes());
+        // A follower of the fleet clears its rows: the leader exports the per-node series, one copy in Prometheus.
+        List<ClusterNode> nodes = perNode ? s.nodes() : List.of();
+        nodeGauges.onSnapshot(nodes);
+        nodeCounters.onSnapshot(nodes);
     }
 
     /** 1 when the node is read and no peer flags it failed: PFAIL is one peer's suspicion, not a verdict. */

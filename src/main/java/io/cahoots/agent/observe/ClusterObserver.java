@@ -70,6 +70,14 @@ public final class ClusterObserver {
         return last;
     }
 
+    /**
+     * Continues from a snapshot taken elsewhere (the fleet leader's): the next poll reads the nodes it names and
+     * numbers its topology after it, as the leader's next poll would.
+     */
+    public void seed(ClusterSnapshot snapshot) {
+        last = Optional.of(snapshot);
+    }
+
     public ClusterSnapshot poll() {
         long started = System.nanoTime();
         Instant takenAt = clock.instant();

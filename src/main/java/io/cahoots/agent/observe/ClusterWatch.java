@@ -2,6 +2,7 @@ package io.cahoots.agent.observe;
 
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.metrics.AgentMetrics;
 import io.cahoots.agent.redis.ClusterReader;
 import io.cahoots.agent.redis.RedisConnections;
@@ -13,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,8 +27,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Runs the {@link ClusterObserver} every {@code AGENT_POLL_INTERVAL} on its own threads (never the event
- * loop), keeps the latest snapshot, and hands each new snapshot to the metrics and to listeners.
+ * Keeps the latest cluster snapshot and hands each new one to the metrics and to listeners, every
+ * {@code AGENT_POLL_INTERVAL}, on its own threads (never the event loop).
+ *
+ * <ol>
+ *   <li>The fleet's leader runs the {@link ClusterObserver} (reads every node) and shares each snapshot with the
+ *       fleet ({@link SnapshotCodec}, one write per poll); it alone exports the per-node metric series.</li>
+ *   <li>A follower reads the shared snapshot instead (one read per interval, whatever the cluster's size) and adopts
+ *       it when it is newer than its own, so every sidecar answers from the same snapshot, version included.</li>
+ *   <li>A follower that finds no shared snapshot younger than {@link #staleAfter} (no leader, the store unreachable,
+ *       a fleet of one starting) polls the nodes itself, so that it never serves an old view.</li>
+ *   <li>{@link #refresh} polls at once on any sidecar (a job that just changed the cluster needs the truth now).</li>
+ * </ol>
  */
 @ApplicationScoped
 public class ClusterWatch {
@@ -37,17 +49,21 @@ public class ClusterWatch {
     private final RedisConnections connections;
     private final AgentMetrics metrics;
     private final Clock clock;
+    private final Fleet fleet;
     private final List<Consumer<ClusterSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService scheduler;
     private ExecutorService readers;
     private ClusterObserver observer;
     private volatile Optional<ClusterSnapshot> latest = Optional.empty();
 
-    public ClusterWatch(Settings settings, RedisConnections connections, AgentMetrics metrics, Clock clock) {
+    static final String SHARED = "cluster-snapshot";
+
+    public ClusterWatch(Settings settings, RedisConnections connections, AgentMetrics metrics, Clock clock, Fleet fleet) {
         this.settings = settings;
         this.connections = connections;
         this.metrics = metrics;
         this.clock = clock;
+        this.fleet = fleet;
     }
 
     void start(@Observes @Priority(100) StartupEvent event) {
@@ -60,7 +76,7 @@ public class ClusterWatch {
                 settings.redisTimeout(), clock, readers);
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
         long period = settings.pollInterval().toMillis();
-        scheduler.scheduleAtFixedRate(this::pollQuietly, 0, period, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
         LOG.infof("watching the cluster from %s every %dms", settings.clusterNodes(), period);
     }
 
@@ -89,9 +105,63 @@ public class ClusterWatch {
             throw new IllegalStateException("cluster features are off");
         }
         ClusterSnapshot s = observer.poll();
+        accept(s);
+        if (fleet.isLeader()) {
+            share(s);
+        }
+        return s;
+    }
+
+    /** How old the shared snapshot may be before a follower polls by itself: three intervals, at least 3 s. */
+    Duration staleAfter() {
+        return Duration.ofMillis(Math.max(3000, settings.pollInterval().toMillis() * 3));
+    }
+
+    private void tick() {
+        try {
+            if (fleet.isLeader() || !adoptShared()) {
+                refresh();
+            }
+        } catch (RuntimeException e) {
+            // The schedule must survive anything one poll throws.
+            LOG.error("cluster poll failed", e);
+        }
+    }
+
+    /** @return false when there is no fresh shared snapshot to follow */
+    private synchronized boolean adoptShared() {
+        Optional<byte[]> bytes;
+        try {
+            bytes = fleet.store().document(SHARED);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (bytes.isEmpty()) {
+            return false;
+        }
+        ClusterSnapshot s = SnapshotCodec.decode(bytes.get());
+        if (s.takenAt().isBefore(clock.instant().minus(staleAfter()))) {
+            return false;
+        }
+        if (latest.isEmpty() || s.takenAt().isAfter(latest.get().takenAt())) {
+            observer.seed(s);
+            accept(s);
+        }
+        return true;
+    }
+
+    private void share(ClusterSnapshot s) {
+        try {
+            fleet.store().putDocument(SHARED, SnapshotCodec.encode(s), staleAfter().multipliedBy(10));
+        } catch (RuntimeException e) {
+            LOG.debugf("could not share the snapshot: %s", e.getMessage());
+        }
+    }
+
+    private void accept(ClusterSnapshot s) {
         long previous = latest.map(ClusterSnapshot::version).orElse(0L);
         latest = Optional.of(s);
-        metrics.onSnapshot(s);
+        metrics.onSnapshot(s, fleet.isLeader());
         if (s.version() != previous) {
             LOG.infof("cluster topology version %d: state %s, %d nodes, %s", s.version(), s.state(), s.nodes().size(),
                     s.check().ok() ? "check ok" : String.join("; ", s.check().problems()));
@@ -102,16 +172,6 @@ public class ClusterWatch {
             } catch (RuntimeException e) {
                 LOG.warn("snapshot listener failed", e);
             }
-        }
-        return s;
-    }
-
-    private void pollQuietly() {
-        try {
-            refresh();
-        } catch (RuntimeException e) {
-            // The schedule must survive anything one poll throws.
-            LOG.error("cluster poll failed", e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.NodeMetrics;
 import io.cahoots.agent.config.PolicySettings;
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.policy.MemoryDrift.Change;
 import io.cahoots.agent.policy.MemoryDrift.NodeCheck;
@@ -54,7 +55,8 @@ import java.util.stream.Stream;
  *       masters (cluster masters and Sentinel-managed masters).</li>
  * </ol>
  * Every Redis call runs on this class' single daemon thread, never on the event loop or a watcher's thread; a listener
- * only queues work (coalesced: at most one pending read and one pending enforcement).
+ * only queues work (coalesced: at most one pending read and one pending enforcement). Only the fleet's leader does any
+ * of it (the Sentinel reads, enforcement, the audit): a follower serves the leader's report (see {@code SharedViews}).
  */
 @ApplicationScoped
 public class PolicyService {
@@ -71,6 +73,7 @@ public class PolicyService {
     private final PolicyRedis redis;
     private final PolicyMetrics metrics;
     private final Clock clock;
+    private final Fleet fleet;
     private final MemoryDrift.Target target;
     private final AtomicBoolean enforcementQueued = new AtomicBoolean();
     private final AtomicBoolean sentinelReadQueued = new AtomicBoolean();
@@ -88,7 +91,8 @@ public class PolicyService {
     }
 
     public PolicyService(PolicySettings settings, Settings agent, ClusterWatch cluster, SentinelWatcher sentinel,
-                         PolicyRedis redis, PolicyMetrics metrics, Clock clock) {
+                         PolicyRedis redis, PolicyMetrics metrics, Clock clock, Fleet fleet) {
+        this.fleet = fleet;
         this.settings = settings;
         this.agent = agent;
         this.cluster = cluster;
@@ -244,6 +248,9 @@ public class PolicyService {
     // ---- TTL audit ------------------------------------------------------------------------------------------------
 
     private void auditQuietly() {
+        if (!fleet.isLeader()) {
+            return;
+        }
         try {
             List<TtlAuditor.Target> targets = new ArrayList<>();
             cluster.latest().ifPresent(s -> s.masters().stream().filter(n -> n.address().isPresent() && n.metrics().isPresent())
@@ -263,7 +270,7 @@ public class PolicyService {
     // ---- plumbing -------------------------------------------------------------------------------------------------
 
     private void queue(AtomicBoolean pending, Runnable work) {
-        if (thread == null || !pending.compareAndSet(false, true)) {
+        if (thread == null || !fleet.isLeader() || !pending.compareAndSet(false, true)) {
             return;
         }
         try {

@@ -1,5 +1,7 @@
 package io.cahoots.agent.scaling;
 
+import io.cahoots.agent.fleet.Fleet;
+
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.config.ScalingSettings;
 import io.cahoots.agent.observe.ClusterWatch;
@@ -35,6 +37,7 @@ public class ScalingSupervisor {
     private final ClusterWatch clusterWatch;
     private final ScalingMetrics metrics;
     private final Clock clock;
+    private final Fleet fleet;
     private ScheduledExecutorService scheduler;
     private volatile ScalingLoop loop;
     private volatile String startFailure;
@@ -43,7 +46,8 @@ public class ScalingSupervisor {
     private Optional<ClusterSnapshot> previousSnapshot = Optional.empty();
 
     public ScalingSupervisor(ScalingSettings settings, KubernetesConnector connector, ClusterWatch clusterWatch,
-                             ScalingMetrics metrics, Clock clock) {
+                             ScalingMetrics metrics, Clock clock, Fleet fleet) {
+        this.fleet = fleet;
         this.settings = settings;
         this.connector = connector;
         this.clusterWatch = clusterWatch;
@@ -67,7 +71,9 @@ public class ScalingSupervisor {
         PrometheusReader reader = new PrometheusReader(settings.prometheusUrl().orElseThrow(), Map.of(
                 Trigger.CPU, settings.queryCpu(), Trigger.MEMORY, settings.queryMemory(),
                 Trigger.QUEUE, settings.queryQueue(), Trigger.P95, settings.queryP95()), clock);
-        loop = new ScalingLoop(settings, connection.namespace(), reader, connection.target(), connection.leadership(),
+        // Sidecars sharing a store follow the fleet's leader; alone (no Redis to share), the Kubernetes Lease decides.
+        Leadership leadership = fleet.shared() ? new FleetLeadership(fleet) : connection.leadership();
+        loop = new ScalingLoop(settings, connection.namespace(), reader, connection.target(), leadership,
                 this::redisPressure, metrics, clock);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scaling");
@@ -77,7 +83,7 @@ public class ScalingSupervisor {
         scheduler.scheduleWithFixedDelay(loop::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("supervising Deployment %s (%d..%d replicas, step %d) every %dms as %s%s", connection.target().describe(),
                 settings.minReplicas(), settings.maxReplicas(), settings.step(), settings.interval().toMillis(),
-                connection.leadership().identity(), settings.dryRun() ? " in dry-run" : "");
+                leadership.identity(), settings.dryRun() ? " in dry-run" : "");
     }
 
     void stop(@Observes ShutdownEvent event) {

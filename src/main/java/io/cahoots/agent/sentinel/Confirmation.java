@@ -16,15 +16,18 @@ import java.util.Optional;
  *       claim at once ({@link Outcome#REJECT}): Sentinel only announces a switch after the promoted node answers
  *       {@code master}, so that answer will not change by waiting.</li>
  *   <li>A majority of the Sentinel group -- counted over every known member, reachable or not, as Sentinel counts
- *       votes for a failover -- must name the address in {@code SENTINEL GET-MASTER-ADDR-BY-NAME}.</li>
- *   <li>When a majority cannot answer (the agent is cut off from most Sentinels), every member that did answer
- *       must name it, and at least one must have answered: the best evidence left, and never a single dissenter
- *       outvoted.</li>
+ *       votes for a failover -- must name the address in {@code SENTINEL GET-MASTER-ADDR-BY-NAME}. Members that did
+ *       not answer count against: when most Sentinels cannot be reached the claim is not believed, however many of
+ *       the others agree. Sentinel itself cannot fail over without a majority, so this only makes the view lag.</li>
  *   <li>Anything else is {@link Outcome#WAIT}: the caller asks again shortly (the other Sentinels learn of a
  *       failover from the leader's hello messages, ~10ms after it) until its deadline, then rejects.</li>
  * </ol>
  * Safety: a stale or forged claim pointing at a replica is never believed; one pointing at a node that still answers
- * {@code master} (an old master restarted before Sentinel reconfigured it) is believed only if most Sentinels agree.
+ * {@code master} (an old master restarted before Sentinel reconfigured it as a replica) is believed only if most of the
+ * group names it. One Sentinel's word is never enough in a group of three: with one member down and another slow to
+ * answer, a lone answer may be that of a Sentinel that has not yet heard of the last failover, and the restarted old
+ * master it names answers {@code master} for seconds (Sentinel converts it only ~8s later). The caller must hand in
+ * answers of one round, asked after the candidate's {@code ROLE} or together with it (see {@link MasterConfirmer}).
  */
 public final class Confirmation {
 
@@ -95,9 +98,9 @@ public final class Confirmation {
         if (agree >= majority) {
             return new Decision(Outcome.ACCEPT, "ROLE says master; " + tally);
         }
-        if (pending == 0 && answered > 0 && answered < majority && agree == answered) {
-            return new Decision(Outcome.ACCEPT, "ROLE says master; all " + answered + " reachable Sentinels name "
-                    + candidate + " (" + (group - answered) + " of " + group + " unreachable)");
+        if (answered < majority && pending == 0) {
+            return new Decision(Outcome.WAIT, "ROLE says master; only " + answered + " of " + group
+                    + " Sentinels answered, " + agree + " name " + candidate + " (need " + majority + ")");
         }
         return new Decision(Outcome.WAIT, "ROLE says master; only " + tally + " (need " + majority + ")");
     }

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Gathers the evidence {@link Confirmation} needs and applies it, asking again until it decides.
  *
  * <ol>
- *   <li>In parallel on the I/O pool: {@code ROLE} on the candidate (until it answered) and
- *       {@code SENTINEL GET-MASTER-ADDR-BY-NAME} on every member of the group that does not name the candidate yet.</li>
+ *   <li>Each attempt asks, in parallel on the I/O pool, {@code ROLE} on the candidate and
+ *       {@code SENTINEL GET-MASTER-ADDR-BY-NAME} on every member of the group.</li>
  *   <li>Each answer is applied as it arrives and the rule is evaluated at once, so a majority decides without waiting
  *       for a hung Sentinel's timeout.</li>
  *   <li>An attempt ends when every call answered or the per-call timeout passed (late answers are ignored). If the rule
@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Bounded: at most {@value #MAX_ATTEMPTS} attempts and the overall deadline; then the claim is rejected with the
  *       last reason. The watcher's next poll re-evaluates anyway, so a rejection only delays a true switch.</li>
  * </ol>
+ * Safety: a decision rests on one attempt's answers only; nothing is carried over from an earlier attempt. Evidence
+ * from different moments does not add up: a Sentinel that named an old master a second ago (it had not yet heard of
+ * the failover) and that old master answering {@code ROLE master} now (it was just restarted, and Sentinel converts
+ * it to a replica only seconds later) together look like a confirmed switch, yet no moment ever had both.
  */
 public final class MasterConfirmer {
 
@@ -45,13 +49,34 @@ public final class MasterConfirmer {
     public record Result(Confirmation.Decision decision, Optional<RoleReply> role, int attempts, Duration took) {
     }
 
-    private final SentinelClient client;
+    /** The two questions, so that the asking can be scripted in tests of this class; in production {@link SentinelClient}. */
+    interface Evidence {
+        Confirmation.Role role(HostPort candidate);
+
+        Confirmation.Answer masterAddress(HostPort sentinel, String name);
+    }
+
+    private final Evidence evidence;
     private final ExecutorService io;
     private final Duration callTimeout;
     private final Duration deadline;
 
     public MasterConfirmer(SentinelClient client, ExecutorService io, Duration callTimeout, Duration deadline) {
-        this.client = client;
+        this(new Evidence() {
+            @Override
+            public Confirmation.Role role(HostPort candidate) {
+                return askRole(client, candidate);
+            }
+
+            @Override
+            public Confirmation.Answer masterAddress(HostPort sentinel, String name) {
+                return askSentinel(client, sentinel, name);
+            }
+        }, io, callTimeout, deadline);
+    }
+
+    MasterConfirmer(Evidence evidence, ExecutorService io, Duration callTimeout, Duration deadline) {
+        this.evidence = evidence;
         this.io = io;
         this.callTimeout = callTimeout;
         this.deadline = deadline;
@@ -76,17 +101,13 @@ public final class MasterConfirmer {
         int attempt = 0;
         while (attempt < MAX_ATTEMPTS) {
             attempt++;
+            // Every attempt starts from nothing: see the class comment on why answers are never carried over.
             BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
-            int outstanding = 0;
-            if (!(role instanceof Confirmation.Role.Answered)) {
-                role = new Confirmation.Role.Pending();
-                outstanding += submit(replies, () -> new Reply.FromRole(askRole(candidate)));
-            }
+            role = new Confirmation.Role.Pending();
+            int outstanding = submit(replies, () -> new Reply.FromRole(evidence.role(candidate)));
             for (HostPort m : members) {
-                if (!(answers.get(m) instanceof Confirmation.Answer.Names n && n.address().filter(candidate::equals).isPresent())) {
-                    answers.put(m, new Confirmation.Answer.Pending());
-                    outstanding += submit(replies, () -> new Reply.FromSentinel(m, askSentinel(m, name)));
-                }
+                answers.put(m, new Confirmation.Answer.Pending());
+                outstanding += submit(replies, () -> new Reply.FromSentinel(m, evidence.masterAddress(m, name)));
             }
             long attemptEnd = Math.min(end, System.nanoTime() + callTimeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(SLACK_MILLIS));
             while (outstanding > 0) {
@@ -100,9 +121,9 @@ public final class MasterConfirmer {
                 } else if (r instanceof Reply.FromSentinel fs) {
                     answers.put(fs.sentinel(), fs.answer());
                 }
-                decision = Confirmation.decide(candidate, role, answers);
-                if (decision.outcome() != Confirmation.Outcome.WAIT) {
-                    return result(decision, role, attempt, start);
+                Confirmation.Decision now = Confirmation.decide(candidate, role, answers);
+                if (now.outcome() != Confirmation.Outcome.WAIT) {
+                    return result(now, role, attempt, start);
                 }
             }
             if (role instanceof Confirmation.Role.Pending) {
@@ -110,9 +131,12 @@ public final class MasterConfirmer {
             }
             answers.replaceAll((m, a) -> a instanceof Confirmation.Answer.Pending
                     ? new Confirmation.Answer.Failed("no answer within " + callTimeout.toMillis() + "ms") : a);
-            decision = Confirmation.decide(candidate, role, answers);
-            if (decision.outcome() != Confirmation.Outcome.WAIT) {
-                return result(decision, role, attempt, start);
+            Confirmation.Decision last = Confirmation.decide(candidate, role, answers);
+            if (last.outcome() != Confirmation.Outcome.WAIT) {
+                return result(last, role, attempt, start);
+            }
+            if (outstanding == 0 || attemptEnd < end) {
+                decision = last; // an attempt cut short by the overall deadline says less than the one before it
             }
             long retry = FAST_RETRY_MILLIS;
             if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(FAST_PHASE_MILLIS)) {
@@ -138,7 +162,7 @@ public final class MasterConfirmer {
         }
     }
 
-    private Confirmation.Role askRole(HostPort candidate) {
+    private static Confirmation.Role askRole(SentinelClient client, HostPort candidate) {
         try {
             return new Confirmation.Role.Answered(RoleReply.parse(client.role(candidate)));
         } catch (RedisException e) {
@@ -148,7 +172,7 @@ public final class MasterConfirmer {
         }
     }
 
-    private Confirmation.Answer askSentinel(HostPort sentinel, String name) {
+    private static Confirmation.Answer askSentinel(SentinelClient client, HostPort sentinel, String name) {
         try {
             return new Confirmation.Answer.Names(client.masterAddress(sentinel, name));
         } catch (RuntimeException e) {

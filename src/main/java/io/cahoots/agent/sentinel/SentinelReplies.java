@@ -19,6 +19,11 @@ public final class SentinelReplies {
         public boolean down() {
             return flags.contains("s_down") || flags.contains("o_down");
         }
+
+        /** This Sentinel is failing the master over (or tried to): its address is the old one until the switch. */
+        public boolean failoverInProgress() {
+            return flags.contains("failover_in_progress");
+        }
     }
 
     /** @param linkStatus the replica's {@code master_link_status} as the Sentinel last read it: {@code ok} or {@code err} */

@@ -19,8 +19,12 @@ import java.util.TreeSet;
  * watcher asks of a poll. Pure: no clock, no I/O.
  *
  * <ol>
- *   <li>{@link #majorityAddress}: the address most Sentinels name for a master (ties: the higher config epoch,
- *       which is the newer configuration in Sentinel's own rules).</li>
+ *   <li>{@link #majorityAddress}: the address most Sentinels name for a master. Ties go to an address named by a
+ *       Sentinel that is not in the middle of a failover, then to the higher config epoch (the newer configuration in
+ *       Sentinel's own rules). The first rule matters: the failover leader's {@code SENTINEL MASTER} keeps the old
+ *       address until its failover ends, but already with the new epoch, so on epochs alone a leader and a follower
+ *       that already switched tie, and the leader would name the old master -- which may be back and answer
+ *       {@code ROLE master} (a poll then spends its confirmation deadline on it).</li>
  *   <li>{@link #members}: the Sentinel group of a master, one address per Sentinel: a peer listed under a run id the
  *       agent already knows (a configured Sentinel reached through another address, e.g. a Service name) is not
  *       counted twice; configured Sentinels that did not answer count as members, since they may well be.</li>
@@ -45,18 +49,22 @@ public final class SentinelViewAssembler {
     }
 
     public static Optional<HostPort> majorityAddress(List<SentinelReading> readings, String name) {
-        Map<HostPort, long[]> votes = new LinkedHashMap<>(); // address -> {count, max epoch}
+        Map<HostPort, long[]> votes = new LinkedHashMap<>(); // address -> {count, count not mid-failover, max epoch}
         for (SentinelReading r : readings) {
             SentinelReading.MasterReading m = r.masters().get(name);
             if (m != null) {
-                long[] v = votes.computeIfAbsent(m.master().address(), a -> new long[2]);
+                long[] v = votes.computeIfAbsent(m.master().address(), a -> new long[3]);
                 v[0]++;
-                v[1] = Math.max(v[1], m.master().configEpoch());
+                if (!m.master().failoverInProgress()) {
+                    v[1]++;
+                }
+                v[2] = Math.max(v[2], m.master().configEpoch());
             }
         }
         return votes.entrySet().stream()
                 .max(Comparator.<Map.Entry<HostPort, long[]>>comparingLong(e -> e.getValue()[0])
-                        .thenComparingLong(e -> e.getValue()[1]))
+                        .thenComparingLong(e -> e.getValue()[1])
+                        .thenComparingLong(e -> e.getValue()[2]))
                 .map(Map.Entry::getKey);
     }
 

@@ -145,8 +145,9 @@ public class SentinelWatcher implements SentinelSubscriptions.Handler {
         synchronized (this) {
             readings = fresh;
             fresh.forEach(r -> r.runId().ifPresent(id -> runIds.put(r.sentinel(), id)));
-            if (fresh.stream().anyMatch(SentinelReading::reachable)) {
-                // Every reachable Sentinel answered and none monitors it any more (SENTINEL REMOVE): forget it.
+            if (fresh.stream().filter(SentinelReading::reachable).count() * 2 > fresh.size()) {
+                // Most Sentinels answered and none monitors it any more (SENTINEL REMOVE): forget it. Not on the word
+                // of a minority: a forgotten master is adopted again at first sight, without confirmation.
                 beliefs.keySet().removeIf(n -> !names.contains(n));
             }
         }

@@ -63,6 +63,7 @@ public class ChannelPublisher implements TopologySink {
     private long newestVersion = Long.MIN_VALUE;
     private boolean scheduled;
     private volatile String lastGoodClusterNode;
+    private volatile java.util.function.BiConsumer<String, Long> ledger = (channel, version) -> { };
     /** Only touched by the publishing thread. */
     private long lastDeliveredVersion = Long.MIN_VALUE;
 
@@ -70,6 +71,13 @@ public class ChannelPublisher implements TopologySink {
         this.client = new PublisherClient(connections);
         this.channel = push.channel();
         this.metrics = metrics;
+    }
+
+    static final String LEDGER = "pubsub";
+
+    @Override
+    public void onDelivered(java.util.function.BiConsumer<String, Long> ledger) {
+        this.ledger = ledger;
     }
 
     @Override
@@ -142,6 +150,7 @@ public class ChannelPublisher implements TopologySink {
                 if (v.version() > lastDeliveredVersion) { // repeats are not deliveries of news
                     lastDeliveredVersion = v.version();
                     metrics.delivered("pubsub", v);
+                    ledger.accept(LEDGER, v.version());
                 }
                 return;
             }

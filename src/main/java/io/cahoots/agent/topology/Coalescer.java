@@ -61,6 +61,13 @@ final class Coalescer {
         return new Step.Wait(lastPublishNanos + windowNanos - nowNanos);
     }
 
+    /** Starts from a view published elsewhere (by the previous fleet leader): equal content is nothing new. */
+    void seed(TopologyView.Content content, long nowNanos) {
+        published = content;
+        pending = null;
+        lastPublishNanos = nowNanos;
+    }
+
     Step timer(long nowNanos) {
         timerArmed = false;
         return pending == null ? IDLE : publish(nowNanos);

@@ -39,6 +39,11 @@ public class PushMetrics {
                 .tag("cause", v.view().cause()).register(registry).increment();
     }
 
+    /** A view another sidecar published: the version gauge follows, the count of publications does not. */
+    public void adopted(PublishedView v) {
+        version.set(v.version());
+    }
+
     public void sseSubscribers(long n) {
         sseSubscribers.set(n);
     }

@@ -80,7 +80,16 @@ public class SseFanout implements TopologySink {
     }
 
     public void subscribe(EventSink sink, Optional<PublishedView> current) {
+        subscribe(sink, current, 0);
+    }
+
+    /**
+     * @param seen the version the client already has ({@code Last-Event-ID}, when it reconnects): neither it nor an
+     *             older one is sent, so a client hopping between sidecars never sees its version go down
+     */
+    public void subscribe(EventSink sink, Optional<PublishedView> current, long seen) {
         Subscriber s = new Subscriber(sink);
+        s.skipUpTo(seen);
         subscribers.add(s);
         metrics.sseSubscribers(subscribers.size());
         current.ifPresent(v -> {
@@ -131,6 +140,10 @@ public class SseFanout implements TopologySink {
 
         Subscriber(EventSink sink) {
             this.sink = sink;
+        }
+
+        synchronized void skipUpTo(long version) {
+            newestVersion = Math.max(newestVersion, version);
         }
 
         synchronized void offer(PublishedView v) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.config.PushSettings;
+import io.cahoots.agent.fleet.Fleet;
+import io.cahoots.agent.fleet.StoredView;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.sentinel.SentinelView;
 import io.cahoots.agent.sentinel.SentinelWatcher;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Owns the application view: builds it from the cluster snapshots and the Sentinel views, numbers it and hands each
@@ -35,9 +38,18 @@ import java.util.concurrent.TimeUnit;
  *       has reached its nodes once -- for at most {@link #FIRST_VIEW_GRACE}; a source still blind then contributes an
  *       empty part, so that one unreachable source does not hold back the other's failovers.</li>
  *   <li>{@link Coalescer} decides whether the new content goes out now or after the coalescing window.</li>
- *   <li>A published view gets the next version -- the first one of a process is its start time in milliseconds, so
- *       versions keep growing across restarts without any storage -- is serialised once, kept for
- *       {@code GET /topology}, and offered to the sinks (event stream, webhooks, pub/sub), none of which blocks.</li>
+ *   <li>Only the fleet's leader publishes. A published view gets the next version, is serialised once, kept for
+ *       {@code GET /topology}, offered to the sinks (event stream, webhooks, pub/sub), none of which blocks, and then
+ *       stored in the fleet store (on the share thread, so a slow store never delays a failover view).</li>
+ *   <li>Followers build nothing: they adopt each stored view -- announced on the store's channel, and checked every
+ *       {@link #FOLLOW_CHECK} in case an announcement was lost -- with its very bytes, and offer it to their own event
+ *       streams. So every sidecar gives the same version and ETag for the same view.</li>
+ *   <li>Numbering: a new leader continues from the stored view (its version + 1) and starts from the stored content,
+ *       so an unchanged topology is not published again. With nothing stored (a new fleet), the first version is the
+ *       current time in milliseconds, so versions keep growing even across a loss of the store. The store refuses a
+ *       version that is not above the stored one, so a deposed leader cannot make the fleet's view go back.</li>
+ *   <li>Channels record what they delivered; a new leader resends the current view to a webhook or to pub/sub that
+ *       had not received it (its predecessor died with it queued).</li>
  * </ol>
  * Safety: views are numbered and offered under one lock, so every sink sees versions in increasing order.
  */
@@ -46,6 +58,7 @@ public class TopologyHub {
 
     private static final Logger LOG = Logger.getLogger(TopologyHub.class);
     static final Duration FIRST_VIEW_GRACE = Duration.ofSeconds(10);
+    static final Duration FOLLOW_CHECK = Duration.ofSeconds(1);
 
     private final ClusterWatch clusterWatch;
     private final SentinelWatcher sentinelWatcher;
@@ -53,8 +66,14 @@ public class TopologyHub {
     private final ObjectMapper mapper;
     private final PushMetrics metrics;
     private final List<TopologySink> sinks;
+    private final SseFanout sse;
+    private final WebhookDispatcher webhooks;
+    private final ChannelPublisher pubsub;
+    private final Fleet fleet;
     private final Coalescer coalescer;
     private ScheduledExecutorService timer;
+    /** Writes to the fleet store, in order, off the publishing path. */
+    private ScheduledExecutorService share;
     private Optional<List<TopologyView.Shard>> shards = Optional.empty();
     private Optional<Map<String, TopologyView.Group>> groups = Optional.empty();
     private long nextVersion;
@@ -63,23 +82,43 @@ public class TopologyHub {
 
     public TopologyHub(ClusterWatch clusterWatch, SentinelWatcher sentinelWatcher, PushSettings push, Clock clock,
                        ObjectMapper mapper, PushMetrics metrics, SseFanout sse, WebhookDispatcher webhooks,
-                       ChannelPublisher pubsub) {
+                       ChannelPublisher pubsub, Fleet fleet) {
         this.clusterWatch = clusterWatch;
         this.sentinelWatcher = sentinelWatcher;
         this.clock = clock;
         this.mapper = mapper;
         this.metrics = metrics;
         this.sinks = List.of(sse, webhooks, pubsub);
+        this.sse = sse;
+        this.webhooks = webhooks;
+        this.pubsub = pubsub;
+        this.fleet = fleet;
         this.coalescer = new Coalescer(push.coalesce().toNanos());
     }
 
-    /** Before the watchers start (priorities 100 and 110), so that no snapshot goes unseen. */
+    /** Before the fleet's first beat (60) and the watchers (100 and 110), so that no snapshot goes unseen. */
     void start(@Observes @Priority(50) StartupEvent event) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "topology-coalesce");
             t.setDaemon(true);
             return t;
         });
+        share = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "topology-share");
+            t.setDaemon(true);
+            return t;
+        });
+        BiConsumer<String, Long> ledger = (channel, version) -> share.execute(() -> {
+            try {
+                fleet.store().delivered(channel, version);
+            } catch (RuntimeException e) {
+                LOG.debugf("could not record the delivery of version %d on %s: %s", version, channel, e.getMessage());
+            }
+        });
+        webhooks.onDelivered(ledger);
+        pubsub.onDelivered(ledger);
+        fleet.onLeadership(this::onLeadership);
+        share.scheduleWithFixedDelay(this::follow, FOLLOW_CHECK.toMillis(), FOLLOW_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         synchronized (this) {
             nextVersion = clock.millis();
             startedNanos = System.nanoTime();
@@ -90,16 +129,112 @@ public class TopologyHub {
         if (sentinelWatcher.enabled()) {
             sentinelWatcher.addListener(this::onSentinel);
         }
+        try {
+            fleet.store().onView(v -> share.execute(() -> adopt(v)));
+        } catch (RuntimeException e) {
+            LOG.debugf("not subscribed to the fleet's views yet (%s): the periodic check follows them", e.getMessage());
+        }
         update();
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
             timer.shutdownNow();
+            share.shutdownNow();
         }
     }
 
+    // ---- the fleet -----------------------------------------------------------------------------------------------
+
+    /** On the fleet's beat thread: a new leader continues from the stored view; a follower just stops publishing. */
+    private synchronized void onLeadership(boolean leading) {
+        if (!leading) {
+            return;
+        }
+        try {
+            fleet.store().view().ifPresent(this::adoptLocked);
+        } catch (RuntimeException e) {
+            LOG.warnf("leading without the stored topology view (%s): numbering continues from this sidecar's own", e.getMessage());
+        }
+        current.ifPresent(c -> {
+            nextVersion = Math.max(nextVersion, c.version() + 1);
+            coalescer.seed(c.view().content(), System.nanoTime());
+            catchUp(c);
+        });
+        update();
+    }
+
+    /** Resends the current view to every channel the previous leader had not delivered it to. */
+    private void catchUp(PublishedView view) {
+        share.execute(() -> {
+            try {
+                for (String name : webhooks.ledgerNames()) {
+                    if (fleet.store().deliveredVersion(name) < view.version()) {
+                        webhooks.offerTo(name, view);
+                    }
+                }
+                if (fleet.store().deliveredVersion(ChannelPublisher.LEDGER) < view.version()) {
+                    pubsub.offer(view);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("could not check what the previous leader delivered: %s", e.getMessage());
+            }
+        });
+    }
+
+    /** Every {@link #FOLLOW_CHECK} on a follower: a view whose announcement was lost is adopted all the same. */
+    private void follow() {
+        if (fleet.isLeader()) {
+            return;
+        }
+        try {
+            long stored = fleet.store().viewVersion();
+            if (stored > current.map(PublishedView::version).orElse(0L)) {
+                fleet.store().view().ifPresent(this::adopt);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("cannot read the fleet's view: %s", e.getMessage());
+        }
+    }
+
+    private synchronized void adopt(StoredView stored) {
+        adoptLocked(stored);
+    }
+
+    /** Takes a view another sidecar published, byte for byte, if newer than the current one. */
+    private void adoptLocked(StoredView stored) {
+        if (current.isPresent() && current.get().version() >= stored.version()) {
+            return;
+        }
+        TopologyView view;
+        try {
+            view = mapper.readValue(stored.json(), TopologyView.class);
+        } catch (java.io.IOException e) {
+            LOG.warnf("unreadable topology view %d in the fleet store: %s", stored.version(), e.getMessage());
+            return;
+        }
+        PublishedView published = new PublishedView(view, stored.json(), System.nanoTime());
+        current = Optional.of(published);
+        metrics.adopted(published);
+        sse.offer(published);
+    }
+
     public Optional<PublishedView> current() {
+        return current;
+    }
+
+    /**
+     * The current view, first catching up from the fleet store when a client has seen a newer one (it came from
+     * another sidecar a moment ahead of this one).
+     */
+    public Optional<PublishedView> current(long seen) {
+        if (seen > current.map(PublishedView::version).orElse(0L) && !fleet.isLeader()) {
+            try {
+                fleet.store().view().ifPresent(this::adopt);
+            } catch (RuntimeException e) {
+                LOG.debugf("cannot catch up from the fleet store: %s", e.getMessage());
+            }
+        }
         return current;
     }
 
@@ -124,6 +259,9 @@ public class TopologyHub {
     }
 
     private synchronized void update() {
+        if (!fleet.isLeader()) {
+            return; // the leader publishes; this sidecar keeps its content for the day it leads
+        }
         if ((clusterWatch.enabled() && shards.isEmpty()) || (sentinelWatcher.enabled() && groups.isEmpty())) {
             return;
         }
@@ -132,7 +270,9 @@ public class TopologyHub {
     }
 
     private synchronized void timerFired() {
-        handle(coalescer.timer(System.nanoTime()));
+        if (fleet.isLeader()) {
+            handle(coalescer.timer(System.nanoTime()));
+        }
     }
 
     private void handle(Coalescer.Step step) {
@@ -163,5 +303,15 @@ public class TopologyHub {
                 LOG.warnf(e, "push channel %s failed to take version %d", sink.getClass().getSimpleName(), view.version());
             }
         }
+        StoredView stored = new StoredView(view.version(), json);
+        share.execute(() -> {
+            try {
+                if (!fleet.store().storeView(stored)) {
+                    LOG.warnf("the fleet store holds a newer view than version %d: another sidecar leads", stored.version());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("could not store topology version %d for the fleet: %s", stored.version(), e.getMessage());
+            }
+        });
     }
 }

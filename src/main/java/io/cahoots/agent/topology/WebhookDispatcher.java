@@ -45,6 +45,21 @@ public class WebhookDispatcher implements TopologySink {
         endpoints.forEach(e -> e.offer(view));
     }
 
+    @Override
+    public void onDelivered(java.util.function.BiConsumer<String, Long> ledger) {
+        endpoints.forEach(e -> e.onDelivered(ledger));
+    }
+
+    /** Each endpoint's ledger name, to ask the fleet what it last received. */
+    List<String> ledgerNames() {
+        return endpoints.stream().map(WebhookEndpoint::ledgerName).toList();
+    }
+
+    /** Offers a view to the one endpoint of that ledger name (a new leader catching it up). */
+    void offerTo(String ledgerName, PublishedView view) {
+        endpoints.stream().filter(e -> e.ledgerName().equals(ledgerName)).forEach(e -> e.offer(view));
+    }
+
     void stop(@Observes ShutdownEvent event) {
         timer.shutdownNow();
         httpThreads.shutdownNow();

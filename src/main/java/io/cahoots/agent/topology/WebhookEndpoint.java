@@ -44,6 +44,7 @@ final class WebhookEndpoint {
     private final Duration retryFor;
     private final ScheduledExecutorService timer;
     private final PushMetrics metrics;
+    private volatile java.util.function.BiConsumer<String, Long> ledger = (channel, version) -> { };
 
     private PublishedView buffered;
     private long newestVersion = Long.MIN_VALUE;
@@ -76,6 +77,15 @@ final class WebhookEndpoint {
             busy = true;
             sendBuffered();
         }
+    }
+
+    void onDelivered(java.util.function.BiConsumer<String, Long> ledger) {
+        this.ledger = ledger;
+    }
+
+    /** The name under which the fleet records what this endpoint received (no credentials of the URL in it). */
+    String ledgerName() {
+        return "webhook:" + PushSettings.redacted(uri);
     }
 
     synchronized long deliveredVersion() {
@@ -116,6 +126,7 @@ final class WebhookEndpoint {
             consecutiveFailures = 0;
             metrics.webhook(uri, "delivered");
             metrics.delivered("webhook", v);
+            ledger.accept(ledgerName(), v.version());
             sendBuffered();
             return;
         }

@@ -69,6 +69,7 @@ class ConsoleLabIT {
                 b.await(UI, "the stream never connected", d -> "live".equals(b.find("#live").getAttribute("data-state")));
                 b.await(UI, "sentinel panel", d -> b.text("#sentinel").contains("mymaster") && b.text("#sentinel").contains("reachable"));
                 b.await(UI, "scaling panel", d -> b.text("#scaling").contains("disabled"));
+                b.await(UI, "fleet panel", d -> b.text("#fleet").contains("Leader:") && b.all("#fleet tr[data-member]").size() == 1);
 
                 // A wrong token is refused, in the agent's words, and nothing joins.
                 b.find("#add-address").sendKeys(spare.toString());

@@ -43,6 +43,13 @@ class ConsolePageIT {
         }
     }
 
+    private static final String FLEET = "{\"self\":\"api-2/1\",\"shared\":true,"
+            + "\"leader\":{\"id\":\"api-1/1\",\"since\":\"2026-11-30T10:00:00Z\"},\"members\":["
+            + "{\"id\":\"api-1/1\",\"host\":\"api-1\",\"version\":\"0.2\",\"startedAt\":\"2026-11-30T09:59:00Z\","
+            + "\"lastHeartbeat\":\"2026-11-30T10:05:00Z\",\"leader\":true},"
+            + "{\"id\":\"api-2/1\",\"host\":\"api-2\",\"version\":\"0.2\",\"startedAt\":\"2026-11-30T09:59:30Z\","
+            + "\"lastHeartbeat\":\"2026-11-30T10:05:01Z\",\"leader\":false}]}";
+
     @BeforeEach
     void defaults() {
         stub.reset();
@@ -54,6 +61,7 @@ class ConsolePageIT {
         stub.json("GET", "/api/v1/scaling", SCALING);
         stub.json("GET", "/api/v1/topology", "{\"version\":1}");
         stub.json("GET", "/api/v1/history", SyntheticHistory.json(3, 720));
+        stub.json("GET", "/api/v1/agents", FLEET);
         browser.open("about:blank");
     }
 
@@ -275,6 +283,9 @@ class ConsolePageIT {
         assertThat(scaling).contains("active").contains("shop/cahoots-api").contains("2–10, step 2")
                 .contains("cpu 84% > 70% for 5m: 2 -> 4").contains("scale-up").contains("no reading");
         assertThat(browser.find("#scaling tr[data-trigger=cpu]").getAttribute("class")).contains("breach");
+        browser.await(WAIT, "fleet panel", d -> browser.all("#fleet tr[data-member]").size() == 2);
+        assertThat(browser.text("#fleet")).contains("Leader: api-1/1").contains("api-2 (answering)");
+        assertThat(browser.text("#fleet tr[data-member='api-1/1']")).contains("leader");
     }
 
     @Test

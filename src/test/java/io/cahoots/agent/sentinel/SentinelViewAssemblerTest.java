@@ -25,7 +25,12 @@ class SentinelViewAssemblerTest {
 
     static SentinelReading reading(HostPort s, String runId, HostPort master, long epoch, List<SentinelReplies.Peer> peers,
                                    SentinelReplies.Replica... replicas) {
-        var m = new SentinelReading.MasterReading(new SentinelReplies.Master("mymaster", master, "master", 2, epoch),
+        return reading(s, runId, master, "master", epoch, peers, replicas);
+    }
+
+    static SentinelReading reading(HostPort s, String runId, HostPort master, String flags, long epoch,
+                                   List<SentinelReplies.Peer> peers, SentinelReplies.Replica... replicas) {
+        var m = new SentinelReading.MasterReading(new SentinelReplies.Master("mymaster", master, flags, 2, epoch),
                 List.of(replicas), peers, new SentinelReplies.QuorumCheck(true, "OK 3 usable Sentinels"));
         return new SentinelReading(s, Optional.of(runId), Optional.empty(), Map.of("mymaster", m));
     }
@@ -46,6 +51,21 @@ class SentinelViewAssemblerTest {
         var tie = List.of(reading(S1, "a", P, 1, List.of()), reading(S2, "b", R1, 2, List.of()));
         assertThat(SentinelViewAssembler.majorityAddress(tie, "mymaster")).contains(R1);
         assertThat(SentinelViewAssembler.majorityAddress(tie, "other")).isEmpty();
+    }
+
+    /**
+     * One Sentinel down, the failover leader listed first: until its failover ends, its SENTINEL MASTER shows the old
+     * master with the new epoch already, while the other Sentinel has switched. The old master must not win the tie.
+     */
+    @Test
+    void aTieIsNotWonByTheOldAddressOfALeaderStillFailingOver() {
+        var leaderMidFailover = reading(PROXY, "a", P, "master,failover_in_progress", 2, List.of());
+        var switched = reading(S2, "b", R1, "master", 2, List.of());
+        var down = SentinelReading.failed(S3, "Connection refused");
+        assertThat(SentinelViewAssembler.majorityAddress(List.of(leaderMidFailover, switched, down), "mymaster")).contains(R1);
+        assertThat(SentinelViewAssembler.majorityAddress(List.of(switched, leaderMidFailover, down), "mymaster")).contains(R1);
+        // Alone, the leader still names the old master: the poll then confirms nothing new.
+        assertThat(SentinelViewAssembler.majorityAddress(List.of(leaderMidFailover, down), "mymaster")).contains(P);
     }
 
     @Test

@@ -25,7 +25,12 @@ public final class PushAgent {
     }
 
     public static SseClient stream(AgentProcess agent) throws IOException {
-        return SseClient.open(URI.create("http://127.0.0.1:" + port(agent) + "/api/v1/topology/stream"));
+        return stream(agent, null);
+    }
+
+    /** The stream as a client reconnects to it, naming the last event it received. */
+    public static SseClient stream(AgentProcess agent, String lastEventId) throws IOException {
+        return SseClient.open(URI.create("http://127.0.0.1:" + port(agent) + "/api/v1/topology/stream"), lastEventId);
     }
 
     public static JsonPath json(AgentProcess agent, String path) throws IOException, InterruptedException {

@@ -45,12 +45,18 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient open(URI uri) throws IOException {
+        return open(uri, null);
+    }
+
+    /** As an EventSource reconnecting: {@code Last-Event-ID} names the last event it received (null for none). */
+    public static SseClient open(URI uri, String lastEventId) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
         socket.setSoTimeout(10_000); // for the status line and headers only
         OutputStream out = socket.getOutputStream();
         out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "\r\nAccept: text/event-stream\r\n" + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = new BufferedInputStream(socket.getInputStream());
         String status = line(in);
