@@ -64,7 +64,7 @@ class ConsoleLabIT {
                 assertThat(shards.stream().mapToInt(s -> Integer.parseInt(s.getAttribute("data-slots"))).sum()).isEqualTo(16384);
                 assertThat(b.all(".row.replica")).hasSize(3);
                 assertThat(b.all(".shard[data-role=master] svg.slotbar rect[fill^=hsl]")).hasSize(3);
-                b.await(UI, "the keys written never showed", d -> keysShown(b) == KEYS);
+                b.await(UI, "the keys written never showed", d -> keysKept(b));
                 b.await(UI, "the check never reported ok", d -> b.text("#check").contains("Check ok"));
                 b.await(UI, "the stream never connected", d -> "live".equals(b.find("#live").getAttribute("data-state")));
                 b.await(UI, "sentinel panel", d -> b.text("#sentinel").contains("mymaster") && b.text("#sentinel").contains("reachable"));
@@ -195,10 +195,13 @@ class ConsoleLabIT {
         });
     }
 
-    /** Every key written is still counted (the agent's own job journal and lease keys may come on top). */
+    /**
+     * Every key written is still counted. The agent's own keys come on top: the job journal and lease, and since the
+     * fleet its store (members, leader, job records, views), a few dozen at most.
+     */
     private static boolean keysKept(Browser b) {
         long keys = keysShown(b);
-        return keys >= KEYS && keys <= KEYS + 10;
+        return keys >= KEYS && keys <= KEYS + 50;
     }
 
     /** Keys over the masters' rows of the map (replicas hold copies). */
