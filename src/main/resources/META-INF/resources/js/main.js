@@ -19,12 +19,14 @@ import {initRebalance, onClusterChanged as rebalanceOnCluster} from './rebalance
 import {initNodes, onClusterChanged as nodesOnCluster} from './nodes.js';
 import {refreshSentinel} from './sentinel.js';
 import {refreshScaling} from './scaling.js';
+import {refreshHistory} from './history.js';
 import {refreshFleet} from './fleet.js';
 import {on, perf, state} from './state.js';
 
 const METRICS_MS = 5000;
 const SENTINEL_MS = 10000;
 const SCALING_MS = 15000;
+const HISTORY_MS = 10000;
 const STREAM_RETRY_MS = 30000;
 
 let clusterInFlight = null;
@@ -162,11 +164,13 @@ function init() {
   refreshJobs();
   refreshSentinel();
   refreshScaling();
+  refreshHistory();
   refreshFleet();
   connectStream();
   metricsLoop();
   every(SENTINEL_MS, refreshSentinel);
   every(SCALING_MS, refreshScaling);
+  every(HISTORY_MS, refreshHistory);
   every(SCALING_MS, refreshFleet);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
@@ -174,7 +178,7 @@ function init() {
       refreshJobs();
     }
   });
-  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshFleet()]);
+  window.cahootsConsole.refresh = () => Promise.all([refreshCluster(), refreshJobs(), refreshSentinel(), refreshScaling(), refreshFleet(), refreshHistory()]);
   window.cahootsConsole.showPerf = showPerf;
 }
 

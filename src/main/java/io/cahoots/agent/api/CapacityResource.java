@@ -1,5 +1,9 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cahoots.agent.config.ScalingSettings;
 import io.cahoots.agent.scaling.policy.CapacityPlan;
@@ -36,6 +40,11 @@ public class CapacityResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CapacityRequest.class),
+            examples = @ExampleObject(name = "the strategy's example", value = """
+                    {"requestsPerSecond": 1200, "cpuSecondsPerRequest": 0.002, "activeUsers": 50000,
+                     "memoryPerUserBytes": 20000, "podCpuCores": 1, "podMemoryBytes": 1073741824}""")))
     public CapacityView plan(JsonNode body) {
         CapacityPlan.Input in = input(body);
         return CapacityView.of(CapacityPlan.plan(in, settings.minReplicas(), settings.maxReplicas()),

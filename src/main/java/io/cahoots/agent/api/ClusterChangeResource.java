@@ -1,5 +1,8 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.executor.FixService;
 import io.cahoots.agent.executor.NodeService;
@@ -42,6 +45,8 @@ public class ClusterChangeResource {
 
     @POST
     @Path("/nodes")
+    @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response add(AddNodeRequest r) {
         requireCluster();
         if (r == null || r.address() == null) {
@@ -75,6 +80,8 @@ public class ClusterChangeResource {
 
     @DELETE
     @Path("/nodes/{id}")
+    @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response remove(@PathParam("id") String id) {
         requireCluster();
         return JobResource.accepted(nodes.remove(id));
@@ -82,6 +89,8 @@ public class ClusterChangeResource {
 
     @POST
     @Path("/fix")
+    @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response fix(FixRequest r) {
         requireCluster();
         FixRequest req = r == null ? new FixRequest(null, null) : r;

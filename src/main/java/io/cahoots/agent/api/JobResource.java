@@ -1,5 +1,8 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobConflictException;
 import io.cahoots.agent.executor.JobManager;
@@ -44,6 +47,8 @@ public class JobResource {
      */
     @POST
     @Path("/{id}/cancel")
+    @APIResponse(responseCode = "202", description = "the job, asked to stop after the slot in flight",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response cancel(@PathParam("id") String id) {
         JobRecord job;
         try {

@@ -1,5 +1,8 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.RebalanceService;
 import io.cahoots.agent.observe.ClusterWatch;
@@ -40,6 +43,10 @@ public class RebalanceResource {
      * {@code "dryRun": false}: the admin token, then 202 with the job.
      */
     @POST
+    @APIResponse(responseCode = "200", description = "dryRun (the default): the plan, nothing changed",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PlanView.class)))
+    @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response rebalance(RebalanceRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         if (!watch.enabled()) {
             throw ApiProblem.unavailable("cluster-not-configured", "cluster features are off: set AGENT_CLUSTER_NODES");

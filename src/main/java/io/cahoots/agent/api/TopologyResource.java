@@ -1,5 +1,8 @@
 package io.cahoots.agent.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.topology.PublishedView;
 import io.cahoots.agent.topology.SseFanout;
 import io.cahoots.agent.topology.TopologyHub;
@@ -34,6 +37,9 @@ public class TopologyResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "the application view (version, cause, at, cluster shards, Sentinel masters), with its ETag",
+            content = @Content(mediaType = "application/json", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
+    @APIResponse(responseCode = "304", description = "If-None-Match named the current view's ETag")
     public Response topology(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         PublishedView v = hub.current(versionIn(ifNoneMatch)).orElseThrow(() -> ApiProblem.unavailable("topology-not-ready",
                 "the first view is built once every configured source (cluster, Sentinels) has answered, or 10s after start"));

@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param commandUsec          total microseconds spent over all commands (commandstats)
  * @param p99UsecByCommand     p99 latency per command from {@code latencystats} (Redis 7+), empty before
  * @param loading              {@code loading:1}: the node is still reading its data set from disk
+ * @param totalCommandsProcessed {@code total_commands_processed}: what {@code instantaneous_ops_per_sec} samples,
+ *                             as a count a client can {@code rate()} over any window
  */
 public record NodeMetrics(
         long usedMemoryBytes,
@@ -31,10 +33,21 @@ public record NodeMetrics(
         Map<String, Double> p99UsecByCommand,
         String redisVersion,
         long uptimeSeconds,
-        boolean loading) {
+        boolean loading,
+        long totalCommandsProcessed) {
 
     public NodeMetrics {
         p99UsecByCommand = Map.copyOf(p99UsecByCommand);
+    }
+
+    /** Without {@code total_commands_processed}: the commandstats calls stand in for it. */
+    public NodeMetrics(long usedMemoryBytes, long maxMemoryBytes, String maxMemoryPolicy, long connectedClients, long opsPerSec,
+                       long keyspaceHits, long keyspaceMisses, long keys, long expires, long replicationOffset,
+                       boolean masterLinkUp, long commandCalls, long commandUsec, Map<String, Double> p99UsecByCommand,
+                       String redisVersion, long uptimeSeconds, boolean loading) {
+        this(usedMemoryBytes, maxMemoryBytes, maxMemoryPolicy, connectedClients, opsPerSec, keyspaceHits, keyspaceMisses, keys,
+                expires, replicationOffset, masterLinkUp, commandCalls, commandUsec, p99UsecByCommand, redisVersion,
+                uptimeSeconds, loading, commandCalls);
     }
 
     /** Hit ratio in [0,1], or -1 when the node has served no lookups yet. */
@@ -95,7 +108,8 @@ public record NodeMetrics(
                 p99,
                 info.get("redis_version").orElse(""),
                 info.getLong("uptime_in_seconds", 0),
-                info.getLong("loading", 0) == 1);
+                info.getLong("loading", 0) == 1,
+                info.getLong("total_commands_processed", calls));
     }
 
     private static long parseLong(String s) {

@@ -96,6 +96,7 @@ public class JobManager {
         job.moveTo(JobState.RUNNING, null);
         job.moveTo(JobState.INTERRUPTED, why);
         jobs.put(job.id(), job);
+        metrics.jobInterrupted(entry.type());
         share(job);
     }
 
@@ -272,7 +273,7 @@ public class JobManager {
         job.ifPresent(this::receiveSignals);
         JobProgress p = job.map(Job::progress).orElse(null);
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
-                p == null ? 0 : p.keysPerSecond());
+                p == null ? 0 : p.keysMoved());
         if (job.isPresent() && ++ticks % PROGRESS_LOG_SECONDS == 0) {
             Job j = job.get();
             MDC.put("job", "job=" + j.id() + " ");

@@ -5,31 +5,43 @@ import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.cluster.NodeMetrics;
 import io.cahoots.agent.cluster.SlotRange;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToDoubleFunction;
 
 /**
- * Names every meter the agent exports. Node meters are tagged with {@code node} (the 40-character id),
- * {@code address} and {@code role}: bounded by the cluster's size, never by keys. Rows of nodes that
- * left the cluster disappear at the next snapshot ({@link MultiGauge} with overwrite).
+ * Names every cluster, node and job meter, by the Prometheus conventions (base units, {@code _total} counters,
+ * histograms for timings, identity in an {@code _info} series):
+ * <ol>
+ *   <li>Node series carry only {@code node} (the 40-character id): a failover changes no node series, only the
+ *       row of {@code cahoots_redis_node_info{node,address,role}}. Join on {@code node} to show addresses.</li>
+ *   <li>What Redis counts since its start (hits, misses, commands, command time) is exported as a counter of that
+ *       figure ({@link NodeCounters}), so clients take {@code rate()}; a node restart is a counter reset, which
+ *       {@code rate()} handles.</li>
+ *   <li>Rows of nodes that left disappear at the next snapshot ({@link MultiGauge} with overwrite, counters removed).</li>
+ * </ol>
  */
 @Singleton
 public class AgentMetrics {
 
     public static final String PREFIX = "cahoots.";
 
+    /** Every job type and final state, registered at start so that {@code increase()} sees the first one. */
+    static final List<String> JOB_TYPES = List.of("rebalance", "fix", "add-node", "remove-node", "recover");
+    static final List<String> FINAL_STATES = List.of("SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED");
+
     private final MeterRegistry registry;
-    private final Map<String, MultiGauge> nodeGauges = new HashMap<>();
+    private final NodeGauges nodeGauges;
+    private final NodeCounters nodeCounters;
     private final Timer pollDuration;
     private final AtomicLong clusterStateOk = new AtomicLong();
     private final AtomicLong slotsAssigned = new AtomicLong();
@@ -41,15 +53,17 @@ public class AgentMetrics {
     private final AtomicLong jobRunning = new AtomicLong();
     private final AtomicLong jobSlotsDone = new AtomicLong();
     private final AtomicLong jobSlotsTotal = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<Double> migrationKeysPerSecond =
-            new java.util.concurrent.atomic.AtomicReference<>(0.0);
-    /** Previous cumulative (calls, usec) per node, to turn commandstats into a per-interval average. */
-    private final Map<String, long[]> previousCommandTotals = new HashMap<>();
+    private final Counter keysMoved;
+    /** Keys of the running job already added to {@link #keysMoved}: the counter grows as keys move, once per key. */
+    private long keysCounted;
 
     public AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
         pollDuration = Timer.builder(PREFIX + "cluster.poll.duration").description("Time to read every cluster node once")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .register(registry);
         gauge("cluster.state.ok", clusterStateOk, "1 when every reachable node reports cluster_state:ok");
         gauge("cluster.slots.assigned", slotsAssigned, "Slots some master claims");
         gauge("cluster.slots.failed", slotsFailed, "Slots owned by masters in fail state");
@@ -59,18 +73,22 @@ public class AgentMetrics {
         gauge("cluster.nodes.unreachable", nodesUnreachable, "Addresses the agent could not read in the last poll");
         gauge("job.running", jobRunning, "1 while a mutating job runs");
         gauge("job.slots.done", jobSlotsDone, "Slots the running job has moved");
-        gauge("job.slots.total", jobSlotsTotal, "Slots the running job will move");
-        io.micrometer.core.instrument.Gauge.builder(PREFIX + "migration.keys.per.second", migrationKeysPerSecond, r -> r.get())
-                .description("Keys per second of the running migration").register(registry);
-        for (NodeGauge g : NodeGauge.values()) {
-            nodeGauges.put(g.name, MultiGauge.builder(PREFIX + "redis." + g.name).description(g.description)
-                    .baseUnit(g.unit).register(registry));
+        // Not "slots.total": a gauge named _total reads as a counter to every Prometheus user and tool.
+        gauge("job.slots.planned", jobSlotsTotal, "Slots the running job will move");
+        keysMoved = Counter.builder(PREFIX + "migration.keys.moved").description("Keys moved by migrations, counted as they move")
+                .register(registry);
+        for (String type : JOB_TYPES) {
+            jobsStarted(type);
+            for (String state : FINAL_STATES) {
+                jobsFinished(type, state);
+            }
         }
+        nodeGauges = new NodeGauges(registry, PREFIX + "redis.");
+        nodeCounters = new NodeCounters(registry, PREFIX + "redis.");
     }
 
     private void gauge(String name, AtomicLong value, String description) {
-        io.micrometer.core.instrument.Gauge.builder(PREFIX + name, value, AtomicLong::doubleValue)
-                .description(description).register(registry);
+        Gauge.builder(PREFIX + name, value, AtomicLong::doubleValue).description(description).register(registry);
     }
 
     /**
@@ -86,95 +104,138 @@ public class AgentMetrics {
         nodesAgree.set(s.check().agree() ? 1 : 0);
         topologyVersion.set(s.version());
         nodesUnreachable.set(s.check().unreachable().size());
-
-        if (!perNode) {
-            nodeGauges.values().forEach(g -> g.register(List.of(), true));
-            previousCommandTotals.clear();
-            return;
-        }
-        Map<String, double[]> intervalLatency = new HashMap<>();
-        for (ClusterNode n : s.nodes()) {
-            n.metrics().ifPresent(m -> intervalLatency.put(n.id(), new double[]{intervalAverageUsec(n.id(), m)}));
-        }
-        previousCommandTotals.keySet().retainAll(intervalLatency.keySet());
-
-        for (NodeGauge g : NodeGauge.values()) {
-            List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            for (ClusterNode n : s.nodes()) {
-                Tags tags = Tags.of("node", n.id(), "address", n.addressText(), "role", n.role().wire());
-                double value;
-                if (g == NodeGauge.UP) {
-                    value = n.health() == Health.OK || n.health() == Health.PFAIL ? 1 : 0;
-                } else if (g == NodeGauge.COMMAND_LATENCY) {
-                    double[] v = intervalLatency.get(n.id());
-                    if (v == null) {
-                        continue;
-                    }
-                    value = v[0];
-                } else if (g == NodeGauge.REPLICATION_LAG) {
-                    value = n.replicationLagBytes();
-                } else if (n.metrics().isPresent()) {
-                    value = g.read.applyAsDouble(n.metrics().get());
-                } else {
-                    continue;
-                }
-                rows.add(MultiGauge.Row.of(tags, value));
-            }
-            nodeGauges.get(g.name).register(rows, true);
-        }
+        // A follower of the fleet clears its rows: the leader exports the per-node series, one copy in Prometheus.
+        List<ClusterNode> nodes = perNode ? s.nodes() : List.of();
+        nodeGauges.onSnapshot(nodes);
+        nodeCounters.onSnapshot(nodes);
     }
 
-    /** Microseconds per call over the last poll interval; the cumulative average on the first sight of a node. */
-    private double intervalAverageUsec(String id, NodeMetrics m) {
-        long[] prev = previousCommandTotals.put(id, new long[]{m.commandCalls(), m.commandUsec()});
-        if (prev != null && m.commandCalls() > prev[0] && m.commandUsec() >= prev[1]) {
-            return (double) (m.commandUsec() - prev[1]) / (m.commandCalls() - prev[0]);
-        }
-        return m.averageUsecPerCall();
+    /** 1 when the node is read and no peer flags it failed: PFAIL is one peer's suspicion, not a verdict. */
+    static boolean up(ClusterNode n) {
+        return n.health() == Health.OK || n.health() == Health.PFAIL;
     }
 
     public void jobStarted(String type) {
-        registry.counter(PREFIX + "jobs.started", "type", type).increment();
+        jobsStarted(type).increment();
+        synchronized (this) {
+            keysCounted = 0;
+        }
     }
 
-    public void jobFinished(String type, String state, long keysMoved) {
-        registry.counter(PREFIX + "jobs.finished", "type", type, "state", state).increment();
-        registry.counter(PREFIX + "migration.keys.moved").increment(keysMoved);
-        jobProgress(false, 0, 0, 0);
+    public void jobFinished(String type, String state, long keysMovedByJob) {
+        jobsFinished(type, state).increment();
+        countKeys(keysMovedByJob);
+        jobProgress(false, 0, 0, keysMovedByJob);
+        synchronized (this) {
+            keysCounted = 0;
+        }
     }
 
-    /** The running job's progress (or {@code running == false} when none runs). */
-    public void jobProgress(boolean running, int slotsDone, int slotsTotal, double keysPerSecond) {
+    /** A job another run of the agent left unfinished, found at start: it ends as INTERRUPTED without running here. */
+    public void jobInterrupted(String type) {
+        jobsFinished(type, "INTERRUPTED").increment();
+    }
+
+    /** The running job's progress (or {@code running == false} when none runs); {@code keysMovedByJob} so far. */
+    public void jobProgress(boolean running, int slotsDone, int slotsTotal, long keysMovedByJob) {
         jobRunning.set(running ? 1 : 0);
         jobSlotsDone.set(slotsDone);
         jobSlotsTotal.set(slotsTotal);
-        migrationKeysPerSecond.set(keysPerSecond);
+        if (running) {
+            countKeys(keysMovedByJob);
+        }
     }
 
-    private enum NodeGauge {
-        UP("up", null, "1 when the agent reads the node and no peer flags it failed", null),
-        USED_MEMORY("memory.used", "bytes", "used_memory", NodeMetrics::usedMemoryBytes),
-        MAX_MEMORY("memory.max", "bytes", "maxmemory (0 = unlimited)", NodeMetrics::maxMemoryBytes),
-        CLIENTS("clients.connected", null, "connected_clients", NodeMetrics::connectedClients),
-        OPS("ops.per.second", null, "instantaneous_ops_per_sec", NodeMetrics::opsPerSec),
-        HITS("keyspace.hits", null, "keyspace_hits since the node started", NodeMetrics::keyspaceHits),
-        MISSES("keyspace.misses", null, "keyspace_misses since the node started", NodeMetrics::keyspaceMisses),
-        KEYS("keys", null, "Keys over all databases", NodeMetrics::keys),
-        REPLICATION_OFFSET("replication.offset", "bytes", "master_repl_offset / slave_repl_offset", NodeMetrics::replicationOffset),
-        REPLICATION_LAG("replication.lag", "bytes", "Master offset minus replica offset", null),
-        COMMAND_LATENCY("command.latency.average", "microseconds", "Average usec per command over the last poll interval", null),
-        COMMAND_P99("command.latency.p99.max", "microseconds", "Worst per-command p99 from latencystats", NodeMetrics::worstP99Usec);
+    private synchronized void countKeys(long keysMovedByJob) {
+        if (keysMovedByJob > keysCounted) {
+            keysMoved.increment(keysMovedByJob - keysCounted);
+            keysCounted = keysMovedByJob;
+        }
+    }
 
-        final String name;
-        final String unit;
-        final String description;
-        final ToDoubleFunction<NodeMetrics> read;
+    private Counter jobsStarted(String type) {
+        return Counter.builder(PREFIX + "jobs.started").description("Jobs started, by type").tag("type", type).register(registry);
+    }
 
-        NodeGauge(String name, String unit, String description, ToDoubleFunction<NodeMetrics> read) {
-            this.name = name;
-            this.unit = unit;
-            this.description = description;
-            this.read = read;
+    private Counter jobsFinished(String type, String state) {
+        return Counter.builder(PREFIX + "jobs.finished").description("Jobs ended, by type and final state")
+                .tag("type", type).tag("state", state).register(registry);
+    }
+
+    /** Per-node gauges: one {@link MultiGauge} each, rows replaced at every snapshot. */
+    static final class NodeGauges {
+
+        private final MultiGauge info;
+        private final MultiGauge up;
+        private final MultiGauge usedMemory;
+        private final MultiGauge maxMemory;
+        private final MultiGauge clients;
+        private final MultiGauge keys;
+        private final MultiGauge offset;
+        private final MultiGauge lag;
+        private final MultiGauge linkUp;
+        private final MultiGauge p99;
+
+        NodeGauges(MeterRegistry registry, String prefix) {
+            info = MultiGauge.builder(prefix + "node.info").description("Identity of a node: address and role, always 1")
+                    .register(registry);
+            up = MultiGauge.builder(prefix + "up").description("1 when the agent reads the node and no peer flags it failed")
+                    .register(registry);
+            usedMemory = MultiGauge.builder(prefix + "memory.used").baseUnit("bytes").description("used_memory").register(registry);
+            maxMemory = MultiGauge.builder(prefix + "memory.max").baseUnit("bytes").description("maxmemory (0 = unlimited)")
+                    .register(registry);
+            clients = MultiGauge.builder(prefix + "clients.connected").description("connected_clients").register(registry);
+            keys = MultiGauge.builder(prefix + "keys").description("Keys over all databases").register(registry);
+            offset = MultiGauge.builder(prefix + "replication.offset").baseUnit("bytes")
+                    .description("master_repl_offset / slave_repl_offset").register(registry);
+            lag = MultiGauge.builder(prefix + "replication.lag").baseUnit("bytes").description("Master offset minus replica offset")
+                    .register(registry);
+            linkUp = MultiGauge.builder(prefix + "master.link.up").description("Replicas only: 1 when master_link_status is up")
+                    .register(registry);
+            p99 = MultiGauge.builder(prefix + "command.latency.p99.max").baseUnit("seconds")
+                    .description("Worst per-command p99 from latencystats (Redis 7+), 0 before").register(registry);
+        }
+
+        void onSnapshot(List<ClusterNode> nodes) {
+            List<MultiGauge.Row<?>> infoRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> upRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> used = new ArrayList<>();
+            List<MultiGauge.Row<?>> max = new ArrayList<>();
+            List<MultiGauge.Row<?>> cl = new ArrayList<>();
+            List<MultiGauge.Row<?>> k = new ArrayList<>();
+            List<MultiGauge.Row<?>> off = new ArrayList<>();
+            List<MultiGauge.Row<?>> link = new ArrayList<>();
+            List<MultiGauge.Row<?>> p = new ArrayList<>();
+            for (ClusterNode n : nodes) {
+                Tags node = Tags.of("node", n.id());
+                infoRows.add(MultiGauge.Row.of(node.and("address", n.addressText(), "role", n.role().wire()), 1));
+                upRows.add(MultiGauge.Row.of(node, up(n) ? 1 : 0));
+                lagRows.add(MultiGauge.Row.of(node, n.replicationLagBytes()));
+                if (n.metrics().isEmpty()) {
+                    continue;
+                }
+                NodeMetrics m = n.metrics().get();
+                used.add(MultiGauge.Row.of(node, m.usedMemoryBytes()));
+                max.add(MultiGauge.Row.of(node, m.maxMemoryBytes()));
+                cl.add(MultiGauge.Row.of(node, m.connectedClients()));
+                k.add(MultiGauge.Row.of(node, m.keys()));
+                off.add(MultiGauge.Row.of(node, m.replicationOffset()));
+                p.add(MultiGauge.Row.of(node, m.worstP99Usec() / 1e6));
+                if (!n.isMaster()) {
+                    link.add(MultiGauge.Row.of(node, m.masterLinkUp() ? 1 : 0));
+                }
+            }
+            info.register(infoRows, true);
+            up.register(upRows, true);
+            lag.register(lagRows, true);
+            usedMemory.register(used, true);
+            maxMemory.register(max, true);
+            clients.register(cl, true);
+            keys.register(k, true);
+            offset.register(off, true);
+            linkUp.register(link, true);
+            p99.register(p, true);
         }
     }
 }

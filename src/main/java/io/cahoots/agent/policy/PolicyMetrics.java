@@ -45,7 +45,9 @@ public class PolicyMetrics {
         Gauge.builder(PREFIX + "enforce", () -> settings.enforce() ? 1 : 0)
                 .description("1 when AGENT_POLICY_ENFORCE=true: drift is corrected, not only reported").register(registry);
         cycle = Timer.builder(PREFIX + "audit.cycle.duration").description("Time of one TTL audit cycle over every master")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(10))
+                .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5))
+                .register(registry);
         for (String setting : SETTINGS) {
             for (String outcome : OUTCOMES) {
                 corrections(setting, outcome);

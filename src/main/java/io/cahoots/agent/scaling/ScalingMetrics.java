@@ -41,8 +41,9 @@ public class ScalingMetrics {
         for (Trigger t : Trigger.values()) {
             AtomicReference<Double> r = new AtomicReference<>(Double.NaN);
             readings.put(t, r);
-            Gauge.builder(PREFIX + "reading", r, AtomicReference::get).tag("trigger", t.label())
-                    .description("Last reading of the trigger (NaN when missing)").register(registry);
+            Reading unit = Reading.of(t);
+            Gauge.builder(PREFIX + "reading." + unit.name, r, v -> v.get() / unit.divisor).baseUnit(unit.baseUnit)
+                    .tag("trigger", t.label()).description(unit.description).register(registry);
             AtomicLong b = new AtomicLong();
             breaching.put(t, b);
             Gauge.builder(PREFIX + "trigger.breaching", b, AtomicLong::doubleValue).tag("trigger", t.label())
@@ -56,6 +57,37 @@ public class ScalingMetrics {
 
     private void gauge(String name, AtomicLong value, String description) {
         Gauge.builder(PREFIX + name, value, AtomicLong::doubleValue).description(description).register(registry);
+    }
+
+    /**
+     * One reading meter per unit, in base units: CPU and memory as a ratio (0-1, the settings' percent / 100), the
+     * queue in requests, p95 in seconds (the settings' ms / 1000). Each keeps its {@code trigger} tag, so it joins
+     * {@code cahoots_scaling_trigger_breaching} on it.
+     */
+    enum Reading {
+        UTILIZATION("utilization", "ratio", 100, "Last CPU or memory utilisation reading, 0-1 (NaN when missing)"),
+        QUEUE("queue", "requests", 1, "Last request queue length reading (NaN when missing)"),
+        LATENCY("latency.p95", "seconds", 1000, "Last p95 response time reading (NaN when missing)");
+
+        final String name;
+        final String baseUnit;
+        final double divisor;
+        final String description;
+
+        Reading(String name, String baseUnit, double divisor, String description) {
+            this.name = name;
+            this.baseUnit = baseUnit;
+            this.divisor = divisor;
+            this.description = description;
+        }
+
+        static Reading of(Trigger t) {
+            return switch (t) {
+                case CPU, MEMORY -> UTILIZATION;
+                case QUEUE -> QUEUE;
+                case P95 -> LATENCY;
+            };
+        }
     }
 
     public void onSample(Sample sample, Map<Trigger, Boolean> above) {

@@ -40,7 +40,9 @@ public class SentinelMetrics {
                 .description("Sentinels that name the master address the agent believes").register(registry);
         confirmation = Timer.builder(PREFIX + "confirmation.duration")
                 .description("Time to confirm or reject an announced master switch (ROLE + Sentinel majority)")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .register(registry);
         events = Counter.builder(PREFIX + "events").description("Messages received from Sentinels' pub/sub")
                 .register(registry);
     }

@@ -51,14 +51,28 @@ public class PushMetrics {
     /** @param channel {@code sse}, {@code webhook} or {@code pubsub} */
     public void delivered(String channel, PublishedView v) {
         Timer.builder(PREFIX + "push.delivery.latency").description("From publishing a view to its delivery, per channel")
-                .tag("channel", channel).publishPercentiles(0.5, 0.99).register(registry)
+                .tag("channel", channel).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .register(registry)
                 .record(Duration.ofNanos(System.nanoTime() - v.publishedNanos()));
     }
 
     /** @param outcome {@code delivered}, {@code failed} (will be retried) or {@code dropped} (retries exhausted) */
     public void webhook(URI endpoint, String outcome) {
-        Counter.builder(PREFIX + "push.webhook.attempts").description("Webhook POSTs by endpoint and outcome")
-                .tag("endpoint", PushSettings.redacted(endpoint)).tag("outcome", outcome).register(registry).increment();
+        webhookAttempts(endpoint, outcome).increment();
+    }
+
+    /** Registers the endpoint's counters at 0, so that {@code increase()} sees its first dropped view. */
+    public void webhookEndpoint(URI endpoint) {
+        for (String outcome : new String[]{"delivered", "failed", "dropped"}) {
+            webhookAttempts(endpoint, outcome);
+        }
+    }
+
+    private Counter webhookAttempts(URI endpoint, String outcome) {
+        return Counter.builder(PREFIX + "push.webhook.attempts").description("Webhook POSTs by endpoint and outcome")
+                .tag("endpoint", PushSettings.redacted(endpoint)).tag("outcome", outcome).register(registry);
     }
 
     /** @param outcome {@code published} or {@code failed} */

@@ -64,6 +64,7 @@ final class WebhookEndpoint {
         this.retryFor = push.webhookRetryFor();
         this.timer = timer;
         this.metrics = metrics;
+        metrics.webhookEndpoint(uri);
     }
 
     synchronized void offer(PublishedView v) {

@@ -59,12 +59,18 @@ class AgentApiTest {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(text).contains("cahoots_cluster_state_ok 1.0", "cahoots_cluster_slots_assigned 16384.0",
                 "cahoots_cluster_slots_open 0.0", "cahoots_cluster_poll_duration_seconds_count",
-                "cahoots_redis_memory_used_bytes{", "cahoots_redis_ops_per_second{", "cahoots_redis_clients_connected{",
-                "cahoots_redis_keyspace_hits{", "cahoots_redis_keyspace_misses{", "cahoots_redis_keys{",
-                "cahoots_redis_command_latency_average_microseconds{", "cahoots_redis_replication_lag_bytes{",
-                "cahoots_redis_up{");
+                "cahoots_cluster_poll_duration_seconds_bucket{",
+                "cahoots_redis_memory_used_bytes{", "cahoots_redis_commands_processed_total{", "cahoots_redis_clients_connected{",
+                "cahoots_redis_keyspace_hits_total{", "cahoots_redis_keyspace_misses_total{", "cahoots_redis_keys{",
+                "cahoots_redis_commands_duration_seconds_total{", "cahoots_redis_commands_total{",
+                "cahoots_redis_replication_lag_bytes{", "cahoots_redis_up{", "cahoots_redis_node_info{", "cahoots_agent_leader 1.0");
         long nodeRows = text.lines().filter(l -> l.startsWith("cahoots_redis_up{")).count();
         assertThat(nodeRows).isEqualTo(6);
+        // Identity lives in the info series only: node series carry the node id, so a failover starts none.
+        assertThat(text.lines().filter(l -> l.startsWith("cahoots_redis_") && !l.startsWith("cahoots_redis_node_info")))
+                .noneMatch(l -> l.contains("role=") || l.contains("address="));
+        assertThat(text.lines().filter(l -> l.startsWith("cahoots_redis_node_info{"))).hasSize(6)
+                .allMatch(l -> l.contains("role=") && l.contains("address=") && l.contains("node="));
     }
 
     @Test

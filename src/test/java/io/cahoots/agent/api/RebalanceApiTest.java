@@ -135,6 +135,6 @@ class RebalanceApiTest {
     @Test
     void metricsCountJobs() {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(text).contains("cahoots_job_running", "cahoots_migration_keys_per_second");
+        assertThat(text).contains("cahoots_job_running", "cahoots_migration_keys_moved_total");
     }
 }

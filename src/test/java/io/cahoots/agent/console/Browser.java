@@ -157,6 +157,11 @@ public final class Browser implements AutoCloseable {
 
     /** Screenshot of the whole page, beyond the viewport, as PNG (Chromium's own capture). */
     public void screenshot(Path file) throws IOException {
+        // From the top, two frames later: scrolled down (by a click on a lower panel), the sticky header would sit
+        // mid-page and the map's rows (content-visibility: auto) would be captured before they are painted.
+        js("window.scrollTo(0, 0);");
+        ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
         // Capturing beyond the viewport lays the page out without a vertical scrollbar: the full window width.
         Object size = js("return [Math.max(window.innerWidth, document.documentElement.scrollWidth),"
                 + " document.documentElement.scrollHeight];");

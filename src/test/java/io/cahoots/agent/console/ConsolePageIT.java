@@ -60,6 +60,7 @@ class ConsolePageIT {
         stub.json("GET", "/api/v1/sentinel", SENTINEL);
         stub.json("GET", "/api/v1/scaling", SCALING);
         stub.json("GET", "/api/v1/topology", "{\"version\":1}");
+        stub.json("GET", "/api/v1/history", SyntheticHistory.json(3, 720));
         stub.json("GET", "/api/v1/agents", FLEET);
         browser.open("about:blank");
     }
@@ -246,6 +247,26 @@ class ConsolePageIT {
                         .equals(String.valueOf(c.node(2).get("slotCount"))));
         assertThat(stub.requests("GET", "/api/v1/cluster").size()).isGreaterThan(reads);
         assertThat(browser.text("#live")).contains("slots-moved");
+    }
+
+    /** A full hour (720 points of 5 s) of 3 masters and the API replicas: every line drawn, both decisions marked. */
+    @Test
+    void theLastHourIsChartedPerMasterWithTheScalingDecisionsMarked() {
+        openConsole();
+        browser.await(WAIT, "history charts", d -> !browser.all("#chart-replicas svg").isEmpty());
+        assertThat(browser.find("#chart-ops svg").getAttribute("data-series")).isEqualTo("3");
+        assertThat(browser.find("#chart-memory svg").getAttribute("data-series")).isEqualTo("6"); // used and maxmemory
+        assertThat(browser.find("#chart-latency svg").getAttribute("data-series")).isEqualTo("3");
+        assertThat(browser.find("#chart-hits svg").getAttribute("data-series")).isEqualTo("3");
+        // 720 points per master, less the one the first master missed (drawn as a gap: two pieces of line).
+        assertThat(browser.find("#chart-ops svg").getAttribute("data-points")).isEqualTo(Integer.toString(3 * 720 - 1));
+        assertThat(browser.all("#chart-ops polyline[data-name='10.0.0.1:6379']")).hasSize(2);
+        assertThat(browser.find("#chart-replicas svg").getAttribute("data-series")).isEqualTo("2");
+        assertThat(browser.find("#chart-replicas svg").getAttribute("data-marks")).isEqualTo("2");
+        assertThat(browser.all("#chart-replicas line.mark.k-scale-up")).hasSize(2);
+        assertThat(browser.text("#history")).contains("The last 60 min").contains("10.0.0.3:6379")
+                .contains("Operations per second").contains("API replicas, with scaling decisions");
+        assertThat(browser.consoleLog().lines().filter(l -> l.startsWith("SEVERE"))).as("JavaScript errors").isEmpty();
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MonitoringTest {
 
     static final Rendering KIT = ManifestsTest.KIT;
+    static final Pattern AGGREGATION = Pattern.compile("\\b(sum|max|min|avg|count)\\s*(?:by\\s*\\(([^)]*)\\))?\\s*\\(");
 
     static PrometheusRule rules() {
         return KIT.all(PrometheusRule.class).get(0);
@@ -47,7 +50,7 @@ class MonitoringTest {
         return new ObjectMapper().readTree(KIT.one(ConfigMap.class, "cahoots-grafana-dashboard").getData().get("grafana-dashboard.json"));
     }
 
-    /** Every PromQL expression of the dashboard's panels. */
+    /** Every PromQL expression of the dashboard: its panels' and its annotations'. */
     static List<String> dashboardExpressions() throws IOException {
         List<String> out = new ArrayList<>();
         for (JsonNode p : dashboard().get("panels")) {
@@ -55,38 +58,79 @@ class MonitoringTest {
                 out.add(t.get("expr").asText());
             }
         }
+        for (JsonNode a : dashboard().path("annotations").path("list")) {
+            out.add(a.get("expr").asText());
+        }
         return out;
+    }
+
+    /** The agent's scaling query as an alert writes it: aggregated per namespace, so two installs never mix. */
+    static String perNamespace(String alertExpr) {
+        return alertExpr.replace(" by (namespace) (", "(").replace("by (namespace, ", "by (");
     }
 
     /** The strategy's three alerts measure what the agent's scaling measures, at the strategy's thresholds and 5m. */
     @Test
     void theStrategysAlertsUseTheScalingReadingsAndThresholds() {
         Map<String, Rule> alerts = alerts();
-        assertThat(alerts.get("HighCPUUsage").expr()).isEqualTo(ScalingConfig.DEFAULT_QUERY_CPU + " > 80");
-        assertThat(alerts.get("HighMemoryUsage").expr()).isEqualTo(ScalingConfig.DEFAULT_QUERY_MEMORY + " > 85");
-        assertThat(alerts.get("HighResponseTime").expr()).isEqualTo(ScalingConfig.DEFAULT_QUERY_P95 + " > 500");
-        for (String a : List.of("HighCPUUsage", "HighMemoryUsage", "HighResponseTime")) {
+        assertThat(perNamespace(alerts.get("CahootsApiHighCpuUsage").expr())).isEqualTo(ScalingConfig.DEFAULT_QUERY_CPU + " > 80");
+        assertThat(perNamespace(alerts.get("CahootsApiHighMemoryUsage").expr())).isEqualTo(ScalingConfig.DEFAULT_QUERY_MEMORY + " > 85");
+        assertThat(perNamespace(alerts.get("CahootsApiHighResponseTime").expr())).isEqualTo(ScalingConfig.DEFAULT_QUERY_P95 + " > 500");
+        for (String a : List.of("CahootsApiHighCpuUsage", "CahootsApiHighMemoryUsage", "CahootsApiHighResponseTime")) {
             assertThat(alerts.get(a).forDuration()).as(a).isEqualTo("5m");
+            assertThat(alerts.get(a).expr()).as(a).contains("by (namespace");
         }
-        assertThat(alerts.get("HighCPUUsage").labels()).containsEntry("action", "increase_replicas");
-        assertThat(alerts.get("HighMemoryUsage").labels()).containsEntry("action", "increase_replicas");
-        assertThat(alerts.get("HighResponseTime").labels()).containsEntry("action", "investigate_bottleneck");
+        assertThat(alerts.get("CahootsApiHighCpuUsage").labels()).containsEntry("action", "increase_replicas");
+        assertThat(alerts.get("CahootsApiHighMemoryUsage").labels()).containsEntry("action", "increase_replicas");
+        assertThat(alerts.get("CahootsApiHighResponseTime").labels()).containsEntry("action", "investigate_bottleneck");
     }
 
     @Test
-    void redisAlertsCoverStateOpenSlotsMemoryAndQuorum() {
+    void alertsCoverRedisTheAgentsAndTheirWorkUnderStableNames() {
         Map<String, Rule> alerts = alerts();
-        assertThat(alerts).containsKeys("RedisClusterStateNotOk", "RedisClusterOpenSlots", "RedisMemoryNearMaxmemory",
-                "RedisSentinelQuorumLost");
-        assertThat(alerts.get("RedisMemoryNearMaxmemory").expr()).endsWith("> 0.8");
+        assertThat(alerts).containsKeys("CahootsRedisNodeDown", "CahootsRedisReplicationBroken", "CahootsRedisReplicationLagging",
+                "CahootsRedisClusterStateNotOk", "CahootsRedisClusterOpenSlots", "CahootsRedisMemoryNearMaxmemory",
+                "CahootsRedisSentinelQuorumLost", "CahootsRedisPolicyDrift", "CahootsAgentDown", "CahootsFleetWithoutLeader",
+                "CahootsJobFailed", "CahootsWebhookViewsDropped", "CahootsScalingActionFailing");
+        assertThat(alerts.get("CahootsRedisMemoryNearMaxmemory").expr()).contains("> 0.8");
+        assertThat(alerts.get("CahootsFleetWithoutLeader").expr()).isEqualTo("sum by (namespace) (cahoots_agent_leader{job=\"cahoots-agent\"}) != 1");
+        assertThat(alerts.get("CahootsJobFailed").expr()).contains("FAILED|INTERRUPTED");
         assertThat(alerts.values()).allSatisfy(r -> {
+            // A prefix of ours: no collision with redis-mixin's or kube-prometheus' alerts in the same Prometheus.
+            assertThat(r.alert()).matches("Cahoots[A-Z][A-Za-z]+");
             assertThat(r.labels()).as(r.alert()).containsKey("severity");
-            assertThat(r.annotations()).as(r.alert()).containsKeys("summary", "description");
+            assertThat(r.labels().get("severity")).as(r.alert()).isIn("critical", "warning", "info");
+            assertThat(r.annotations()).as(r.alert()).containsKeys("summary", "description", "runbook_url");
             assertThat(r.forDuration()).as(r.alert()).isNotBlank();
             assertThat(r.record()).isNull();
+            // Two installs in one Prometheus: every aggregation keeps the namespace apart.
+            Matcher aggregation = AGGREGATION.matcher(r.expr());
+            while (aggregation.find()) {
+                assertThat(aggregation.group(2)).as("%s: %s", r.alert(), aggregation.group()).isNotNull().contains("namespace");
+            }
         });
         // Redis figures come from the agents, API figures from the API: every selector names its job.
         assertThat(alerts.values()).allSatisfy(r -> assertThat(r.expr()).containsAnyOf("job=\"cahoots-api\"", "job=\"cahoots-agent\""));
+    }
+
+    /** Each alert links to its runbook in docs/runbooks/, which says what it means, how to confirm it and what to do. */
+    @Test
+    void everyAlertHasARunbookThatSaysWhatToDo() throws IOException {
+        Path dir = Path.of("docs/runbooks");
+        for (Rule r : alerts().values()) {
+            assertThat(r.annotations().get("runbook_url")).as(r.alert()).startsWith("https://")
+                    .endsWith("/docs/runbooks/" + r.alert() + ".md");
+            Path runbook = dir.resolve(r.alert() + ".md");
+            assertThat(runbook).as(r.alert()).exists();
+            String text = Files.readString(runbook);
+            assertThat(text).as(runbook.toString()).startsWith("# " + r.alert() + "\n")
+                    .contains("## Meaning", "## Confirm", "## Act").containsPattern("(/api/v1/|/q/)");
+        }
+        // And no runbook is left for an alert that no longer exists.
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString().replaceFirst("\\.md$", "")))
+                    .allSatisfy(name -> assertThat(alerts()).as("runbook %s has no alert", name).containsKey(name));
+        }
     }
 
     /** {@code promtool check rules}, then the unit tests of {@code alert-tests.yaml}: each alert fires when it should. */
@@ -101,9 +145,19 @@ class MonitoringTest {
         assertThat(check.output()).contains("SUCCESS: " + alerts().size() + " rules found");
         Tools.Result test = Tools.run(dir, Tools.PROMTOOL, "promtool", "test", "rules", "alert-tests.yaml");
         assertThat(test.exit()).as(test.output()).isZero();
-        // Every alert is exercised by the unit tests.
-        String tests = Files.readString(dir.resolve("alert-tests.yaml"));
-        assertThat(alerts().keySet()).allSatisfy(a -> assertThat(tests).contains("alertname: " + a));
+        // Every alert is shown both firing and silent by the unit tests.
+        JsonNode tests = StrictYaml.MAPPER.readTree(dir.resolve("alert-tests.yaml").toFile());
+        Map<String, List<Integer>> cases = new LinkedHashMap<>();
+        for (JsonNode t : tests.get("tests")) {
+            for (JsonNode c : t.path("alert_rule_test")) {
+                cases.computeIfAbsent(c.get("alertname").asText(), a -> new ArrayList<>()).add(c.path("exp_alerts").size());
+            }
+        }
+        assertThat(alerts().keySet()).allSatisfy(a -> {
+            assertThat(cases).as("unit tests of %s", a).containsKey(a);
+            assertThat(cases.get(a)).as("%s firing", a).anyMatch(n -> n > 0);
+            assertThat(cases.get(a)).as("%s silent", a).contains(0);
+        });
     }
 
     @Test
@@ -150,16 +204,49 @@ class MonitoringTest {
         }
         assertThat(ids).doesNotHaveDuplicates();
         String all = String.join("\n", dashboardExpressions());
+        // The agent's queries with the variables at their defaults and the install filters left out.
+        String defaults = all.replace(",namespace=~\"$namespace\",cluster=~\"$cluster\"", "")
+                .replace("job=~\"$api_job\"", "job=\"cahoots-api\"").replace("job=~\"$agent_job\"", "job=\"cahoots-agent\"");
+        assertThat(defaults).contains(ScalingConfig.DEFAULT_QUERY_CPU, ScalingConfig.DEFAULT_QUERY_MEMORY);
         // The strategy's application metrics ...
         assertThat(all).contains("rate(http_server_requests_seconds_count", "histogram_quantile(0.95", "histogram_quantile(0.99",
-                "status=~\"5..\"", ScalingConfig.DEFAULT_QUERY_CPU, ScalingConfig.DEFAULT_QUERY_MEMORY, "worker_pool_ratio",
+                "status=~\"5..\"", "process_cpu_time_ns_total", "jvm_memory_used_bytes", "worker_pool_ratio",
                 "http_server_active_connections");
-        // ... its Redis metrics ...
-        assertThat(all).contains("cahoots_redis_ops_per_second", "cahoots_redis_memory_used_bytes", "cahoots_redis_clients_connected",
-                "cahoots_redis_keyspace_hits", "cahoots_redis_keyspace_misses", "cahoots_redis_command_latency_average_microseconds");
-        // ... and the agent's own: jobs, migration rate, failovers, scaling decisions.
-        assertThat(all).contains("cahoots_jobs_finished_total", "cahoots_job_running", "cahoots_migration_keys_per_second",
-                "cahoots_sentinel_failovers_total", "cahoots_scaling_decisions_total", "cahoots_policy_corrections_total");
+        // ... its Redis metrics (ops/s, hits and misses, command time as rates of counters) ...
+        assertThat(all).contains("rate(cahoots_redis_commands_processed_total", "cahoots_redis_memory_used_bytes",
+                "cahoots_redis_memory_max_bytes", "cahoots_redis_clients_connected", "rate(cahoots_redis_keyspace_hits_total",
+                "rate(cahoots_redis_keyspace_misses_total", "rate(cahoots_redis_commands_duration_seconds_total",
+                "rate(cahoots_redis_commands_total", "cahoots_redis_command_latency_p99_max_seconds", "cahoots_redis_replication_lag_bytes");
+        // ... and the agent's own: jobs, migration rate, failovers, scaling decisions, leadership.
+        assertThat(all).contains("cahoots_jobs_finished_total", "cahoots_job_running", "rate(cahoots_migration_keys_moved_total",
+                "cahoots_sentinel_failovers_total", "cahoots_scaling_decisions_total", "cahoots_policy_corrections_total",
+                "cahoots_agent_leader", "cahoots_scaling_reading_utilization_ratio");
+    }
+
+    /**
+     * Many installs in one Prometheus: the cluster, namespace and jobs are variables, every query of a panel or an
+     * annotation filters on all of them, and node series are named by address through the info series.
+     */
+    @Test
+    void theDashboardServesManyInstallsAndMarksFailoversJobsAndScaling() throws IOException {
+        JsonNode d = dashboard();
+        List<String> variables = new ArrayList<>();
+        d.get("templating").get("list").forEach(v -> variables.add(v.get("name").asText()));
+        assertThat(variables).containsExactly("datasource", "cluster", "namespace", "agent_job", "api_job");
+        for (String e : dashboardExpressions()) {
+            Matcher m = ExportedMetricNamesTest.SELECTOR.matcher(e);
+            while (m.find()) {
+                assertThat(m.group(2)).as(e).containsPattern("job=~\"\\$(agent|api)_job\"")
+                        .contains("namespace=~\"$namespace\"", "cluster=~\"$cluster\"");
+            }
+        }
+        List<String> annotations = new ArrayList<>();
+        d.get("annotations").get("list").forEach(a -> {
+            annotations.add(a.get("name").asText());
+            assertThat(a.get("datasource").get("uid").asText()).isEqualTo("${datasource}");
+        });
+        assertThat(annotations).contains("Sentinel failovers", "Cluster promotions", "Jobs started", "Jobs ended", "Scaling decisions");
+        assertThat(String.join("\n", dashboardExpressions())).contains("group_left (address) max by (node, address) (cahoots_redis_node_info");
     }
 
     /** Every panel query is valid PromQL: promtool parses them as recording rules. */

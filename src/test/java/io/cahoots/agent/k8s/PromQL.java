@@ -37,8 +37,10 @@ final class PromQL {
         return out;
     }
 
-    /** Grafana's variables, replaced by values promtool accepts. */
+    /** Grafana's variables, replaced by values promtool accepts: the dashboard's jobs by their defaults. */
     static String withoutGrafanaVariables(String expr) {
-        return expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$__range", "1h");
+        return expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$__range", "1h")
+                .replace("$agent_job", "cahoots-agent").replace("$api_job", "cahoots-api")
+                .replace("$namespace", ".*").replace("$cluster", ".*");
     }
 }

@@ -76,8 +76,8 @@ class ScalingLoopTest {
         assertThat(registry.get("cahoots.scaling.decisions").tag("kind", "scale-up").tag("applied", "true").counter().count())
                 .isEqualTo(1);
         assertThat(registry.get("cahoots.scaling.replicas.current").gauge().value()).isEqualTo(4);
-        assertThat(registry.get("cahoots.scaling.reading").tag("trigger", "cpu").gauge().value()).isEqualTo(90);
-        assertThat(registry.get("cahoots.scaling.reading").tag("trigger", "queue").gauge().value()).isNaN();
+        assertThat(registry.get("cahoots.scaling.reading.utilization").tag("trigger", "cpu").gauge().value()).isEqualTo(0.9);
+        assertThat(registry.get("cahoots.scaling.reading.queue").tag("trigger", "queue").gauge().value()).isNaN();
         // Load persists: the next step after the observation window, and so on up to the maximum only.
         run(loop, 600);
         assertThat(target.calls).containsExactly("2->4", "4->6", "6->8", "8->10");

@@ -111,7 +111,8 @@ class WebhookDispatcherTest {
         receiver.respondWith(500);
         d.offer(PushTesting.view(1));
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (registry.find("cahoots.push.webhook.attempts").tag("outcome", "dropped").counter() == null) {
+        // The counter exists at 0 from the start (so that increase() sees the first drop): wait for its first count.
+        while (registry.get("cahoots.push.webhook.attempts").tag("outcome", "dropped").counter().count() == 0) {
             assertThat(System.nanoTime()).as("dropped within the budget").isLessThan(deadline);
             Thread.sleep(20);
         }
