@@ -23,11 +23,11 @@ public class ClusterCoordination {
 
     private RedissonClients redisson;
 
-    void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs) {
+    void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs, io.cahoots.agent.redis.RedisTls tls) {
         if (settings.clusterNodes().isEmpty()) {
             return;
         }
-        redisson = new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), settings.tls(), settings.leaseTimeout());
+        redisson = new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), tls, settings.leaseTimeout());
         String agent = agentId();
         jobs.coordinate(new RedissonLease(redisson, agent), new RedissonJournal(redisson), agent);
     }

@@ -27,4 +27,8 @@ public interface SecurityConfig {
 
     @WithDefault("true")
     String redisTlsVerifyHostname();
+
+    /** With {@code AGENT_LAB}: the lab's nodes and Sentinels speak TLS only, signed by a throwaway CA. */
+    @WithDefault("false")
+    String labTls();
 }

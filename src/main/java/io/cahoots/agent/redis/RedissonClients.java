@@ -19,11 +19,15 @@ public final class RedissonClients implements AutoCloseable {
 
     private final List<HostPort> seeds;
     private final Credentials credentials;
-    private final boolean tls;
+    private final RedisTls tls;
     private final Duration lockTimeout;
     private RedissonClient client;
 
     public RedissonClients(List<HostPort> seeds, Credentials credentials, boolean tls, Duration lockTimeout) {
+        this(seeds, credentials, tls ? RedisTls.defaults() : RedisTls.off(), lockTimeout);
+    }
+
+    public RedissonClients(List<HostPort> seeds, Credentials credentials, RedisTls tls, Duration lockTimeout) {
         this.seeds = List.copyOf(seeds);
         this.credentials = credentials;
         this.tls = tls;
@@ -47,7 +51,13 @@ public final class RedissonClients implements AutoCloseable {
                     // What was written must be read back, not an older copy from a lagging replica.
                     .setReadMode(ReadMode.MASTER);
             for (HostPort s : seeds) {
-                cluster.addNodeAddress((tls ? "rediss://" : "redis://") + s);
+                cluster.addNodeAddress((tls.enabled() ? "rediss://" : "redis://") + s);
+            }
+            if (tls.enabled()) {
+                cluster.setSslTrustManagerFactory(tls.trustManagerFactory());
+                tls.keyManagerFactory().ifPresent(cluster::setSslKeyManagerFactory);
+                cluster.setSslVerificationMode(tls.verifyHostname() ? org.redisson.config.SslVerificationMode.STRICT
+                        : org.redisson.config.SslVerificationMode.CA_ONLY);
             }
             credentials.username().ifPresent(cluster::setUsername);
             credentials.password().ifPresent(cluster::setPassword);

@@ -35,6 +35,8 @@ public final class LabSpec {
     private final Path redisServer;
     private final int portRangeStart;
     private final int portRangeEnd;
+    private final boolean tls;
+    private final String aclRule;
 
     private LabSpec(Builder b) {
         masters = b.masters;
@@ -58,6 +60,8 @@ public final class LabSpec {
         redisServer = b.redisServer != null ? b.redisServer : findRedisServer();
         portRangeStart = b.portRangeStart;
         portRangeEnd = b.portRangeEnd;
+        tls = b.tls;
+        aclRule = b.aclRule;
     }
 
     public static Builder builder() {
@@ -87,6 +91,10 @@ public final class LabSpec {
     public Path redisServer() { return redisServer; }
     public int portRangeStart() { return portRangeStart; }
     public int portRangeEnd() { return portRangeEnd; }
+    /** Every node and Sentinel speaks TLS only (see {@link LabTls}). */
+    public boolean tls() { return tls; }
+    /** The ACL rule of {@link #user()} (commands, keys, channels), {@code ~* &* +@all} unless set. */
+    public String aclRule() { return aclRule; }
 
     /** Majority of the Sentinels, so a single Sentinel cannot fail over alone. */
     public int sentinelQuorum() { return sentinels / 2 + 1; }
@@ -128,6 +136,8 @@ public final class LabSpec {
         private String sentinelMasterName = "mymaster";
         private String password;
         private String aclUser;
+        private boolean tls;
+        private String aclRule = "~* &* +@all";
         private String sentinelPassword;
         private Path baseDir = DEFAULT_BASE_DIR;
         private Path portLockDir;
@@ -154,6 +164,8 @@ public final class LabSpec {
         public Builder sentinelMasterName(String name) { sentinelMasterName = name; return this; }
         public Builder password(String pw) { password = pw; return this; }
         public Builder aclUser(String user) { aclUser = user; return this; }
+        public Builder tls(boolean on) { tls = on; return this; }
+        public Builder aclRule(String rule) { aclRule = rule; return this; }
         public Builder sentinelPassword(String pw) { sentinelPassword = pw; return this; }
         public Builder baseDir(Path dir) { baseDir = dir; return this; }
         public Builder portLockDir(Path dir) { portLockDir = dir; return this; }
