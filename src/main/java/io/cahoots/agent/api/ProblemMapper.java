@@ -28,7 +28,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response redis(RedisException e) {
-        return response(503, "redis-unavailable", "Redis unavailable", e.getMessage(), null);
+        return response(503, "redis-unavailable", "Redis unavailable", withoutJavaNames(e.getMessage()), null);
+    }
+
+    /** Client libraries prefix their messages with their exception class; the operator needs the words after it. */
+    static String withoutJavaNames(String message) {
+        return message == null ? null : message.replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:?\\s*", "");
     }
 
     @ServerExceptionMapper

@@ -133,6 +133,11 @@ public final class RedisConnections implements AutoCloseable {
 
     public static RedisException translate(HostPort node, JedisException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String refused = AclRules.refusal(message);
+        if (refused != null) {
+            // A missing command is not a wrong password: say which command and which feature needs it.
+            return new RedisException.CommandFailed(node, refused, e);
+        }
         if (e instanceof JedisAccessControlException || isAuthError(message)) {
             return new RedisException.AuthFailed(node, "authentication failed: " + message, e);
         }

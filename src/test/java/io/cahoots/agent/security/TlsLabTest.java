@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * fixes an open slot, and pushes a Sentinel failover; no key is lost. A wrong CA or a wrong name is a one-line reason.
  */
 @QuarkusTest
-@QuarkusTestResource(TlsLab.class)
+@QuarkusTestResource(value = TlsLab.class, restrictToAnnotatedClass = true)
 class TlsLabTest {
 
     private static final String TOKEN = "Bearer " + TlsLab.ADMIN_TOKEN;

@@ -37,6 +37,7 @@ public final class LabSpec {
     private final int portRangeEnd;
     private final boolean tls;
     private final String aclRule;
+    private final String extraUser;
 
     private LabSpec(Builder b) {
         masters = b.masters;
@@ -62,6 +63,7 @@ public final class LabSpec {
         portRangeEnd = b.portRangeEnd;
         tls = b.tls;
         aclRule = b.aclRule;
+        extraUser = b.extraUser;
     }
 
     public static Builder builder() {
@@ -95,6 +97,8 @@ public final class LabSpec {
     public boolean tls() { return tls; }
     /** The ACL rule of {@link #user()} (commands, keys, channels), {@code ~* &* +@all} unless set. */
     public String aclRule() { return aclRule; }
+    /** A further ACL user on every data node ({@code user <name> on ><password> <rule>}), e.g. the agent's least-privilege user. */
+    public String extraUser() { return extraUser; }
 
     /** Majority of the Sentinels, so a single Sentinel cannot fail over alone. */
     public int sentinelQuorum() { return sentinels / 2 + 1; }
@@ -138,6 +142,7 @@ public final class LabSpec {
         private String aclUser;
         private boolean tls;
         private String aclRule = "~* &* +@all";
+        private String extraUser;
         private String sentinelPassword;
         private Path baseDir = DEFAULT_BASE_DIR;
         private Path portLockDir;
@@ -166,6 +171,10 @@ public final class LabSpec {
         public Builder aclUser(String user) { aclUser = user; return this; }
         public Builder tls(boolean on) { tls = on; return this; }
         public Builder aclRule(String rule) { aclRule = rule; return this; }
+        public Builder extraUser(String name, String password, String rule) {
+            extraUser = "user " + name + " on >" + password + " " + rule;
+            return this;
+        }
         public Builder sentinelPassword(String pw) { sentinelPassword = pw; return this; }
         public Builder baseDir(Path dir) { baseDir = dir; return this; }
         public Builder portLockDir(Path dir) { portLockDir = dir; return this; }

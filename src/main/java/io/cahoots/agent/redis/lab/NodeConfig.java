@@ -29,6 +29,9 @@ final class NodeConfig {
             c.append("cluster-port ").append(busPort).append('\n');
             c.append("cluster-node-timeout ").append(spec.clusterNodeTimeoutMillis()).append('\n');
         }
+        if (spec.extraUser() != null) {
+            c.append(spec.extraUser()).append('\n');
+        }
         if (spec.user() != null) {
             c.append("user default off\n");
             c.append("user ").append(spec.user()).append(" on >").append(spec.password()).append(' ').append(spec.aclRule()).append('\n');
