@@ -5,6 +5,9 @@
 // asks again. Errors are problem+json; callers show `detail` exactly as the agent words it.
 
 const TOKEN_KEY = 'cahoots.adminToken';
+// When the agent has AGENT_READ_TOKEN, reads need a token too: the admin token if this tab has one, else a
+// read token asked for at the first 401 and kept the same way.
+const READ_KEY = 'cahoots.readToken';
 
 export const tokenEvents = new EventTarget();
 
@@ -53,13 +56,44 @@ async function send(path, init) {
   return parse(res);
 }
 
-export async function get(path, init = {}) {
-  return (await send(path, {...init, headers: {Accept: 'application/json'}, cache: 'no-store'})).body;
+function readHeaders(extra) {
+  const token = sessionStorage.getItem(TOKEN_KEY) || sessionStorage.getItem(READ_KEY);
+  return token ? {...extra, Authorization: 'Bearer ' + token} : extra;
 }
 
-/** A POST that changes nothing (a rebalance dry run): no token. */
+/** True once a read was refused without a token: the page then polls (EventSource cannot send one). */
+export function readTokenNeeded() {
+  return !!sessionStorage.getItem(READ_KEY) || readRefused;
+}
+
+let readRefused = false;
+let pendingReadToken = null;
+
+/** A read; a 401 asks once (for all reads waiting at that moment) for the read token and tries again. */
+async function sendRead(path, init) {
+  try {
+    return await send(path, {...init, headers: readHeaders(init.headers)});
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e;
+    readRefused = true;
+    sessionStorage.removeItem(READ_KEY);
+    if (!pendingReadToken) {
+      pendingReadToken = askToken('This agent needs a token to read (AGENT_READ_TOKEN, or the admin token).')
+          .then(t => sessionStorage.setItem(READ_KEY, t))
+          .finally(() => { pendingReadToken = null; });
+    }
+    await pendingReadToken;
+    return send(path, {...init, headers: readHeaders(init.headers)});
+  }
+}
+
+export async function get(path, init = {}) {
+  return (await sendRead(path, {...init, headers: {Accept: 'application/json'}, cache: 'no-store'})).body;
+}
+
+/** A POST that changes nothing (a rebalance dry run): no admin token, but the read token when reads need one. */
 export async function postRead(path, body) {
-  return (await send(path, {
+  return (await sendRead(path, {
     method: 'POST', headers: {'Content-Type': 'application/json', Accept: 'application/json'},
     body: JSON.stringify(body ?? {}),
   })).body;

@@ -10,7 +10,7 @@
 //  4. Without the stream (endpoint missing, proxy that buffers), the periodic read is all there is and the
 //     header says so; the stream is retried now and then.
 
-import {get, forgetToken, hasToken, tokenEvents} from './api.js';
+import {get, forgetToken, hasToken, readTokenNeeded, tokenEvents} from './api.js';
 import {$, clearProblem, installTokenDialog, showProblem} from './ui.js';
 import {time} from './format.js';
 import {initMap, renderCheck, renderMap, showPerf} from './map.js';
@@ -113,6 +113,11 @@ function onTopology(view) {
 function connectStream() {
   if (!('EventSource' in window)) {
     setLive('polling', `refreshing every ${METRICS_MS / 1000} s`, 'this browser has no EventSource');
+    return;
+  }
+  if (readTokenNeeded()) {
+    // EventSource cannot send an Authorization header; a token in the URL would end up in access logs.
+    setLive('polling', `refreshing every ${METRICS_MS / 1000} s`, 'reads need a token, which the event stream cannot carry');
     return;
   }
   const es = new EventSource('/api/v1/topology/stream');

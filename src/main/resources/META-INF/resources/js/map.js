@@ -19,6 +19,8 @@ let keyspaceHtml = '';
 
 export function initMap() {
   let pending = 0;
+  // In JS, not an inline onsubmit: the Content-Security-Policy runs no inline script.
+  $('map-tools').addEventListener('submit', e => e.preventDefault());
   $('map-filter').addEventListener('input', e => {
     clearTimeout(pending);
     pending = setTimeout(() => {
@@ -124,7 +126,7 @@ function memoryCell(n) {
   const ratio = n.usedMemoryBytes / max;
   const cls = ratio >= 0.95 ? 'bad' : ratio >= 0.8 ? 'warn' : '';
   return `${bytes(n.usedMemoryBytes)} <span class="muted">/ ${bytes(max)}</span>`
-      + `<span class="meter ${cls}" title="${pct(ratio)} of maxmemory"><i style="width:${Math.min(100, ratio * 100).toFixed(1)}%"></i></span>`;
+      + `<span class="meter ${cls}" title="${pct(ratio)} of maxmemory"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${Math.min(100, ratio * 100).toFixed(1)}" height="1"/></svg></span>`;
 }
 
 const CELL_CLASSES = ['num', 'mem', 'num', 'num', 'num'];
@@ -158,7 +160,7 @@ function masterRow(m) {
   const label = `${m.address}: ${m.slotCount} slots (${rangesText(m.slots, 8)})${open.length ? `, ${open.length} open` : ''}`;
   return {
     head: `<div class="row master h-${esc(m.health)}" role="row">`
-        + `<span role="cell" class="node"><span class="swatch" style="background:${color}" aria-hidden="true"></span>${nodeName(m)} ${badges(m)}</span>`
+        + `<span role="cell" class="node"><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill="${color}"/></svg>${nodeName(m)} ${badges(m)}</span>`
         + `<span role="cell" class="slots">${slotBar(m.slots || [], color, {open, label})}`
         + `<span class="slot-text"><b class="slot-count">${num(m.slotCount)}</b> slots <span class="ranges">${esc(rangesText(m.slots))}</span></span></span>`,
     first: 2,

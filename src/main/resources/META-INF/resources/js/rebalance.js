@@ -101,7 +101,7 @@ function nodeRow(n, moves) {
   const delta = n.after - n.before;
   const deltaText = delta === 0 ? 'unchanged' : (delta > 0 ? '+' : '−') + num(Math.abs(delta));
   return `<div class="row plan-node" role="row" data-node-id="${esc(n.id)}" data-before="${n.before}" data-after="${n.after}" data-target="${n.target}">`
-      + `<span role="cell" class="node"><span class="swatch" style="background:${color}" aria-hidden="true"></span>`
+      + `<span role="cell" class="node"><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill="${color}"/></svg>`
       + `<span class="addr">${esc(n.address ?? shortId(n.id))}</span></span>`
       + `<span role="cell">${slotBar(before, color, {label: `${n.address} before: ${n.before} slots (${rangesText(before)})`})}</span>`
       + `<span role="cell">${slotBar(after, color, {incoming, leaving,

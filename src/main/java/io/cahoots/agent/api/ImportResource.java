@@ -25,14 +25,17 @@ public class ImportResource {
 
     private final ImportService imports;
     private final AdminAuth auth;
+    private final AuditLog audit;
 
-    public ImportResource(ImportService imports, AdminAuth auth) {
+    public ImportResource(ImportService imports, AdminAuth auth, AuditLog audit) {
         this.imports = imports;
         this.auth = auth;
+        this.audit = audit;
     }
 
     @POST
-    public Response start(ImportRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    public Response start(ImportRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                          @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         if (!imports.enabled()) {
             throw ApiProblem.unavailable("cluster-not-configured", "cluster features are off: set AGENT_CLUSTER_NODES");
         }
@@ -42,7 +45,8 @@ public class ImportResource {
                 DryRun.Report report = imports.dryRun(r.source());
                 return Response.ok(report).build();
             }
-            Response refused = AdminAuthFilter.refusal(auth, authorization);
+            Response refused = AdminAuthFilter.audited(auth, audit, "POST", "/api/v1/cluster/import",
+                    AdminAuthFilter.remote(http), authorization);
             if (refused != null) {
                 return refused;
             }

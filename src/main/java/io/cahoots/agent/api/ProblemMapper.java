@@ -28,7 +28,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response redis(RedisException e) {
-        return response(503, "redis-unavailable", "Redis unavailable", e.getMessage(), null);
+        return response(503, "redis-unavailable", "Redis unavailable", withoutJavaNames(e.getMessage()), null);
+    }
+
+    /** Client libraries prefix their messages with their exception class; the operator needs the words after it. */
+    static String withoutJavaNames(String message) {
+        return message == null ? null : message.replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*:?\\s*", "");
     }
 
     @ServerExceptionMapper
@@ -75,7 +80,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return response(400, "malformed-json", "Malformed JSON", e.getOriginalMessage(), null);
+        return response(400, "malformed-json", "Malformed JSON", JsonProblems.detail(e), null);
     }
 
     @ServerExceptionMapper
@@ -85,15 +90,26 @@ public class ProblemMapper {
         if (cause instanceof JsonProcessingException json) {
             return malformedJson(json);
         }
-        String detail = e.getMessage();
+        // The status line says it all; the exception's message may quote framework internals.
+        String detail = status == 404 ? "no such resource" : status == 405 ? "method not allowed here"
+                : status == 415 ? "send the body as application/json" : "request refused";
+        if (status >= 500) {
+            return unexpected(e);
+        }
         return response(status, status == 404 ? "not-found" : "http-" + status,
                 Response.Status.fromStatusCode(status) != null ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Error",
                 detail, null);
     }
 
+    /**
+     * Anything not foreseen: the cause goes to the log under a short reference, the client gets the reference and
+     * nothing else (an exception's class and message describe the agent's insides, not the request).
+     */
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
-        LOG.error("unexpected error answering a request", e);
-        return response(500, "internal", "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+    public Response unexpected(Throwable e) {
+        String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        LOG.errorf(e, "unexpected error answering a request (ref %s)", ref);
+        return response(500, "internal", "Internal error",
+                "the agent could not answer this request; its log has the cause under ref " + ref, null);
     }
 }

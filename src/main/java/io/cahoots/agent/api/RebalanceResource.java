@@ -30,8 +30,10 @@ public class RebalanceResource {
     private final ClusterWatch watch;
     private final Settings settings;
     private final AdminAuth auth;
+    private final AuditLog audit;
 
-    public RebalanceResource(RebalanceService rebalance, ClusterWatch watch, Settings settings, AdminAuth auth) {
+    public RebalanceResource(RebalanceService rebalance, ClusterWatch watch, Settings settings, AdminAuth auth, AuditLog audit) {
+        this.audit = audit;
         this.auth = auth;
         this.rebalance = rebalance;
         this.watch = watch;
@@ -47,7 +49,8 @@ public class RebalanceResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = PlanView.class)))
     @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
-    public Response rebalance(RebalanceRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    public Response rebalance(RebalanceRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                              @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         if (!watch.enabled()) {
             throw ApiProblem.unavailable("cluster-not-configured", "cluster features are off: set AGENT_CLUSTER_NODES");
         }
@@ -57,7 +60,7 @@ public class RebalanceResource {
             RebalanceService.Preview p = rebalance.preview(options);
             return Response.ok(PlanView.of(p.plan(), p.snapshot())).build();
         }
-        Response refused = AdminAuthFilter.refusal(auth, authorization);
+        Response refused = AdminAuthFilter.audited(auth, audit, "POST", "/api/v1/rebalance", AdminAuthFilter.remote(http), authorization);
         if (refused != null) {
             return refused;
         }

@@ -33,8 +33,8 @@ public class AgentBeans {
 
     @Produces
     @Singleton
-    RedisConnections connections(Settings settings) {
-        return new RedisConnections(settings.redisCredentials(), settings.sentinelCredentials(), settings.tls(),
+    RedisConnections connections(Settings settings, io.cahoots.agent.redis.RedisTls tls) {
+        return new RedisConnections(settings.redisCredentials(), settings.sentinelCredentials(), tls,
                 settings.redisTimeout());
     }
 

@@ -5,6 +5,7 @@ import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.JobManager;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.redis.RedisConnections;
+import io.cahoots.agent.redis.RedisTls;
 import io.cahoots.agent.redis.RedissonClients;
 import io.cahoots.agent.redis.RedissonFleetStore;
 import io.cahoots.agent.redis.RedissonJobStore;
@@ -35,8 +36,8 @@ public class ClusterCoordination {
     private RedissonClients redisson;
 
     void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs, Fleet fleet,
-                 RedisConnections connections) {
-        redisson = clients(settings, connections).orElse(null);
+                 RedisConnections connections, RedisTls tls) {
+        redisson = clients(settings, connections, tls).orElse(null);
         if (redisson == null) {
             return;
         }
@@ -46,9 +47,9 @@ public class ClusterCoordination {
         fleet.install(new RedissonFleetStore(redisson, Fleet.leaderTtl(settings.leaseTimeout())));
     }
 
-    private static Optional<RedissonClients> clients(Settings settings, RedisConnections connections) {
+    private static Optional<RedissonClients> clients(Settings settings, RedisConnections connections, RedisTls tls) {
         if (!settings.clusterNodes().isEmpty()) {
-            return Optional.of(new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), settings.tls(),
+            return Optional.of(new RedissonClients(settings.clusterNodes(), settings.redisCredentials(), tls,
                     settings.leaseTimeout()));
         }
         if (settings.sentinelNodes().isEmpty()) {
@@ -63,7 +64,7 @@ public class ClusterCoordination {
         }
         LOG.infof("the fleet store is the primary of Sentinel master %s", master.get());
         return Optional.of(RedissonClients.sentinel(settings.sentinelNodes(), master.get(), settings.redisCredentials(),
-                settings.sentinelCredentials(), settings.tls(), settings.leaseTimeout()));
+                settings.sentinelCredentials(), tls, settings.leaseTimeout()));
     }
 
     private static Optional<String> firstKnownMaster(Settings settings, RedisConnections connections) {

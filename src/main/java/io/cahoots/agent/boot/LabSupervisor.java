@@ -24,6 +24,10 @@ public class LabSupervisor {
 
     private volatile RedisLab lab;
 
+    /** {@code AGENT_LAB_TLS}: the lab's nodes and Sentinels speak TLS only, with a throwaway CA. */
+    @jakarta.inject.Inject
+    io.cahoots.agent.config.SecurityConfig security;
+
     Settings apply(Settings settings) {
         if (!settings.lab()) {
             return settings;
@@ -34,11 +38,15 @@ public class LabSupervisor {
                 .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
                 // 3 s rather than the lab's 1 s default: a busy laptop must not see spurious failovers.
                 .clusterNodeTimeoutMillis(3000)
+                .tls(labTls())
                 .build());
         Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), Credentials.NONE, Credentials.NONE);
         String token = settings.adminToken().orElseGet(LabSupervisor::generateToken);
         pointed = pointed.withAdminToken(token);
         LOG.infof("lab ready in %d ms", (System.nanoTime() - started) / 1_000_000);
+        lab.tls().ifPresent(t -> LOG.infof("lab TLS: every node and Sentinel on TLS only; CA %s, client certificate %s, key %s"
+                + " (redis-cli --tls --cacert %s --cert %s --key %s -p <port>)", t.ca(), t.clientCert(), t.clientKey(),
+                t.ca(), t.clientCert(), t.clientKey()));
         LOG.infof("lab cluster masters %s, replicas %s, spare nodes %s", lab.masters(), lab.replicas(), lab.spareNodes());
         LOG.infof("lab sentinel group '%s': primary %s, replicas %s, sentinels %s", lab.sentinelMasterName(),
                 lab.sentinelPrimary(), lab.sentinelReplicas(), lab.sentinels());
@@ -46,6 +54,10 @@ public class LabSupervisor {
         // token is never logged.
         LOG.infof("lab admin token: %s%s", token, settings.adminToken().isPresent() ? " (from AGENT_ADMIN_TOKEN)" : " (generated)");
         return pointed;
+    }
+
+    private boolean labTls() {
+        return security != null && io.cahoots.agent.config.SecuritySettings.labTls(security);
     }
 
     public Optional<RedisLab> lab() {

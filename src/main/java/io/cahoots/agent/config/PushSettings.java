@@ -33,11 +33,43 @@ public record PushSettings(
         webhooks = List.copyOf(webhooks);
     }
 
+    /**
+     * The HMAC keys of {@code AGENT_PUSH_WEBHOOK_SECRET}: one, or two during a rotation (newest first). A secret that
+     * starts with {@code whsec_} is base64 after the prefix (the Standard Webhooks format); any other is its UTF-8.
+     */
+    public java.util.List<byte[]> webhookKeys() {
+        if (webhookSecret.isEmpty()) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(new String(webhookSecret.get(), StandardCharsets.UTF_8).split(","))
+                .map(PushSettings::key).toList();
+    }
+
+    public static byte[] key(String secret) {
+        return secret.startsWith("whsec_") ? java.util.Base64.getDecoder().decode(secret.substring(6))
+                : secret.getBytes(StandardCharsets.UTF_8);
+    }
+
     public static PushSettings from(PushConfig c) {
         List<URI> hooks = c.webhooks().map(PushSettings::webhooks).orElse(List.of());
         Optional<String> secret = c.webhookSecret();
         if (secret.isPresent() && secret.get().isBlank()) {
             throw new InvalidSettingException("AGENT_PUSH_WEBHOOK_SECRET", "is blank: unset it to send unsigned webhooks");
+        }
+        if (secret.isPresent()) {
+            String[] parts = secret.get().split(",", -1);
+            if (parts.length > 2 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+                throw new InvalidSettingException("AGENT_PUSH_WEBHOOK_SECRET", "<hidden, " + secret.get().length() + " characters>",
+                        "one secret, or two separated by a comma while the key is rotated (the agent then signs with both)");
+            }
+            for (String p : parts) {
+                try {
+                    key(p);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidSettingException("AGENT_PUSH_WEBHOOK_SECRET", "<hidden>",
+                            "after whsec_, the base64 of the key (as the Standard Webhooks libraries give it)");
+                }
+            }
         }
         if (secret.isPresent() && hooks.isEmpty()) {
             throw new InvalidSettingException("AGENT_PUSH_WEBHOOK_SECRET",

@@ -50,9 +50,15 @@ public record Settings(
                     "is set but AGENT_REDIS_PASSWORD is not: an ACL user needs its password");
         }
         Optional<String> token = c.adminToken();
-        if (token.isPresent() && (token.get().length() < MIN_TOKEN_LENGTH || token.get().chars().anyMatch(Character::isWhitespace))) {
-            throw new InvalidSettingException("AGENT_ADMIN_TOKEN", "<hidden, " + token.get().length() + " characters>",
-                    "at least " + MIN_TOKEN_LENGTH + " characters without spaces (e.g. `openssl rand -hex 16`)");
+        // Two comma-separated tokens are accepted during a rotation: the new one is rolled out to admins while the
+        // old one still works, then the old one is removed.
+        if (token.isPresent()) {
+            List<String> tokens = java.util.Arrays.asList(token.get().split(",", -1));
+            if (tokens.size() > 2 || tokens.stream().anyMatch(t -> t.length() < MIN_TOKEN_LENGTH || t.chars().anyMatch(Character::isWhitespace))) {
+                throw new InvalidSettingException("AGENT_ADMIN_TOKEN", "<hidden, " + token.get().length() + " characters>",
+                        "at least " + MIN_TOKEN_LENGTH + " characters without spaces (e.g. `openssl rand -hex 16`),"
+                                + " or two such tokens separated by a comma during a rotation");
+            }
         }
         boolean lab = bool("AGENT_LAB", c.lab());
         if (lab && !cluster.isEmpty()) {
@@ -81,6 +87,11 @@ public record Settings(
         return new Settings(clusterNodes, sentinelNodes, sentinelMasters, redisCredentials, sentinelCredentials, tls,
                 redisTimeout, Optional.of(token), pollInterval, lab, rebalanceThresholdPercent, migrationBatchKeys,
                 migrationParallelism, leaseTimeout);
+    }
+
+    /** The accepted admin tokens: one, or two during a rotation. */
+    public List<String> adminTokens() {
+        return adminToken.map(t -> List.of(t.split(","))).orElse(List.of());
     }
 
     static List<HostPort> addresses(String variable, Optional<String> value) {

@@ -31,22 +31,32 @@ public final class RedisConnections implements AutoCloseable {
     private final JedisClientConfig sentinelConfig;
     private final Duration timeout;
     private final Credentials dataCredentials;
+    private final RedisTls tls;
     private final Map<HostPort, JedisPool> dataPools = new ConcurrentHashMap<>();
     private final Map<HostPort, JedisPool> sentinelPools = new ConcurrentHashMap<>();
 
     public RedisConnections(Credentials data, Credentials sentinel, boolean tls, Duration timeout) {
+        this(data, sentinel, tls ? RedisTls.defaults() : RedisTls.off(), timeout);
+    }
+
+    public RedisConnections(Credentials data, Credentials sentinel, RedisTls tls, Duration timeout) {
         this.timeout = timeout;
         this.dataCredentials = data;
+        this.tls = tls;
         this.dataConfig = clientConfig(data, tls, timeout);
         this.sentinelConfig = clientConfig(sentinel, tls, timeout);
     }
 
-    private static JedisClientConfig clientConfig(Credentials credentials, boolean tls, Duration timeout) {
+    private static JedisClientConfig clientConfig(Credentials credentials, RedisTls tls, Duration timeout) {
         int millis = (int) Math.max(1, timeout.toMillis());
-        return DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder();
+        if (tls.enabled()) {
+            // Jedis verifies no hostname by itself: the parameters carry JSSE's HTTPS endpoint identification.
+            b.ssl(true).sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        return b
                 .user(credentials.username().orElse(null))
                 .password(credentials.password().orElse(null))
-                .ssl(tls)
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
                 .clientName("cahoots-agent")
@@ -57,7 +67,12 @@ public final class RedisConnections implements AutoCloseable {
 
     /** The same credentials and TLS, another timeout: for long commands such as MIGRATE. */
     public RedisConnections withTimeout(Duration longer, Credentials sentinel, boolean tls) {
-        return new RedisConnections(dataCredentials, sentinel, tls, longer);
+        // The TLS material is this instance's (CA, client certificate): the flag only says TLS is on, which it is.
+        return new RedisConnections(dataCredentials, sentinel, this.tls, longer);
+    }
+
+    public RedisTls tls() {
+        return tls;
     }
 
     /** Data-node credentials, which MIGRATE must pass on to its target. */
@@ -118,6 +133,11 @@ public final class RedisConnections implements AutoCloseable {
 
     public static RedisException translate(HostPort node, JedisException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String refused = AclRules.refusal(message);
+        if (refused != null) {
+            // A missing command is not a wrong password: say which command and which feature needs it.
+            return new RedisException.CommandFailed(node, refused, e);
+        }
         if (e instanceof JedisAccessControlException || isAuthError(message)) {
             return new RedisException.AuthFailed(node, "authentication failed: " + message, e);
         }
@@ -131,6 +151,10 @@ public final class RedisConnections implements AutoCloseable {
         }
         if (root != e && root.getMessage() != null && isAuthError(root.getMessage())) {
             return new RedisException.AuthFailed(node, "authentication failed: " + root.getMessage(), e);
+        }
+        String tlsReason = TlsFailures.reason(e);
+        if (tlsReason != null) {
+            return new RedisException.Unavailable(node, tlsReason, e);
         }
         String detail = e instanceof JedisConnectionException && root != e && root.getMessage() != null
                 ? root.getClass().getSimpleName() + ": " + root.getMessage() : message;

@@ -4,10 +4,12 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.Credentials;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.config.BaseMasterSlaveServersConfig;
 import org.redisson.config.ClusterServersConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
 import org.redisson.config.SentinelServersConfig;
+import org.redisson.config.SslVerificationMode;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +23,7 @@ public final class RedissonClients implements AutoCloseable {
 
     private final List<HostPort> seeds;
     private final Credentials credentials;
-    private final boolean tls;
+    private final RedisTls tls;
     private final Duration lockTimeout;
     /** Set for a Sentinel-managed primary: its master name and the Sentinels' password. */
     private final String sentinelMaster;
@@ -29,10 +31,14 @@ public final class RedissonClients implements AutoCloseable {
     private RedissonClient client;
 
     public RedissonClients(List<HostPort> seeds, Credentials credentials, boolean tls, Duration lockTimeout) {
+        this(seeds, credentials, tls ? RedisTls.defaults() : RedisTls.off(), lockTimeout);
+    }
+
+    public RedissonClients(List<HostPort> seeds, Credentials credentials, RedisTls tls, Duration lockTimeout) {
         this(seeds, credentials, tls, lockTimeout, null, null);
     }
 
-    private RedissonClients(List<HostPort> seeds, Credentials credentials, boolean tls, Duration lockTimeout,
+    private RedissonClients(List<HostPort> seeds, Credentials credentials, RedisTls tls, Duration lockTimeout,
                             String sentinelMaster, Credentials sentinelCredentials) {
         this.seeds = List.copyOf(seeds);
         this.credentials = credentials;
@@ -44,7 +50,7 @@ public final class RedissonClients implements AutoCloseable {
 
     /** On the primary of {@code master}, found and followed through the Sentinels. */
     public static RedissonClients sentinel(List<HostPort> sentinels, String master, Credentials data,
-                                           Credentials sentinel, boolean tls, Duration lockTimeout) {
+                                           Credentials sentinel, RedisTls tls, Duration lockTimeout) {
         return new RedissonClients(sentinels, data, tls, lockTimeout, master, sentinel);
     }
 
@@ -55,55 +61,44 @@ public final class RedissonClients implements AutoCloseable {
             config.setThreads(2);
             config.setNettyThreads(4);
             if (sentinelMaster != null) {
-                configureSentinel(config);
-                return create(config);
+                SentinelServersConfig s = common(config.useSentinelServers().setMasterName(sentinelMaster)
+                        .setScanInterval(2000).setCheckSentinelsList(false));
+                seeds.forEach(a -> s.addSentinelAddress(scheme() + a));
+                sentinelCredentials.password().ifPresent(s::setSentinelPassword);
+            } else {
+                ClusterServersConfig c = common(config.useClusterServers().setScanInterval(2000).setCheckSlotsCoverage(false));
+                seeds.forEach(a -> c.addNodeAddress(scheme() + a));
             }
-            ClusterServersConfig cluster = config.useClusterServers()
-                    .setScanInterval(2000)
-                    .setMasterConnectionMinimumIdleSize(1)
-                    .setMasterConnectionPoolSize(4)
-                    .setSlaveConnectionMinimumIdleSize(0)
-                    .setSubscriptionConnectionMinimumIdleSize(0)
-                    .setSubscriptionConnectionPoolSize(2)
-                    .setCheckSlotsCoverage(false)
-                    // What was written must be read back, not an older copy from a lagging replica.
-                    .setReadMode(ReadMode.MASTER);
-            for (HostPort s : seeds) {
-                cluster.addNodeAddress((tls ? "rediss://" : "redis://") + s);
+            try {
+                client = Redisson.create(config);
+            } catch (RuntimeException e) {
+                throw new RedisException.Unavailable(firstSeed(), "cannot open the coordination client: " + e.getMessage(), e);
             }
-            credentials.username().ifPresent(cluster::setUsername);
-            credentials.password().ifPresent(cluster::setPassword);
-            return create(config);
         }
         return client;
     }
 
-    private RedissonClient create(Config config) {
-        try {
-            client = Redisson.create(config);
-        } catch (RuntimeException e) {
-            throw new RedisException.Unavailable(firstSeed(), "cannot open the coordination client: " + e.getMessage(), e);
-        }
-        return client;
-    }
-
-    private void configureSentinel(Config config) {
-        SentinelServersConfig s = config.useSentinelServers()
-                .setMasterName(sentinelMaster)
-                .setScanInterval(2000)
-                .setMasterConnectionMinimumIdleSize(1)
+    /** What both kinds of client share: small pools, reads from masters, TLS and credentials. */
+    private <T extends BaseMasterSlaveServersConfig<T>> T common(T c) {
+        c.setMasterConnectionMinimumIdleSize(1)
                 .setMasterConnectionPoolSize(4)
                 .setSlaveConnectionMinimumIdleSize(0)
                 .setSubscriptionConnectionMinimumIdleSize(0)
                 .setSubscriptionConnectionPoolSize(2)
-                .setCheckSentinelsList(false)
+                // What was written must be read back, not an older copy from a lagging replica.
                 .setReadMode(ReadMode.MASTER);
-        for (HostPort a : seeds) {
-            s.addSentinelAddress((tls ? "rediss://" : "redis://") + a);
+        if (tls.enabled()) {
+            c.setSslTrustManagerFactory(tls.trustManagerFactory());
+            tls.keyManagerFactory().ifPresent(c::setSslKeyManagerFactory);
+            c.setSslVerificationMode(tls.verifyHostname() ? SslVerificationMode.STRICT : SslVerificationMode.CA_ONLY);
         }
-        credentials.username().ifPresent(s::setUsername);
-        credentials.password().ifPresent(s::setPassword);
-        sentinelCredentials.password().ifPresent(s::setSentinelPassword);
+        credentials.username().ifPresent(c::setUsername);
+        credentials.password().ifPresent(c::setPassword);
+        return c;
+    }
+
+    private String scheme() {
+        return tls.enabled() ? "rediss://" : "redis://";
     }
 
     public HostPort firstSeed() {

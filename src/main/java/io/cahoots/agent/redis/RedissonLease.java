@@ -50,7 +50,8 @@ public final class RedissonLease implements ExecutionLease {
             Thread.currentThread().interrupt();
             throw new RedisException.Unavailable(redisson.firstSeed(), "interrupted while taking the execution lease", e);
         } catch (Exception e) {
-            throw new RedisException.Unavailable(redisson.firstSeed(), "cannot take the execution lease: " + e.getMessage(), e);
+            throw new RedisException.Unavailable(redisson.firstSeed(), "cannot take the execution lease: "
+                    + java.util.Objects.requireNonNullElse(AclRules.refusal(e.getMessage()), String.valueOf(e.getMessage())), e);
         }
     }
 

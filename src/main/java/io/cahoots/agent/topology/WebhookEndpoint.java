@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,7 +39,10 @@ final class WebhookEndpoint {
 
     private final URI uri;
     private final HttpClient http;
-    private final Optional<byte[]> secret;
+    /** One per agent process: ids of views numbered from 1 again after a restart must not look like repeats. */
+    private static final String BOOT_ID = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+    private final List<byte[]> keys;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
     private final Duration timeout;
     private final Duration backoffMax;
     private final Duration retryFor;
@@ -58,7 +62,7 @@ final class WebhookEndpoint {
     WebhookEndpoint(URI uri, HttpClient http, PushSettings push, ScheduledExecutorService timer, PushMetrics metrics) {
         this.uri = uri;
         this.http = http;
-        this.secret = push.webhookSecret();
+        this.keys = push.webhookKeys();
         this.timeout = push.webhookTimeout();
         this.backoffMax = push.webhookBackoffMax();
         this.retryFor = push.webhookRetryFor();
@@ -111,7 +115,18 @@ final class WebhookEndpoint {
                 .header("User-Agent", "cahoots-agent")
                 .header(VERSION_HEADER, Long.toString(v.version()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(v.json()));
-        secret.ifPresent(s -> request.header(Signatures.HEADER, Signatures.sign(s, v.json())));
+        if (!keys.isEmpty()) {
+            // Legacy header under the first (newest) secret; the standard one under every secret, so a receiver that
+            // knows either the old or the new key accepts every delivery during a rotation. The id stays the same
+            // across retries of one view (receivers drop repeats); the timestamp is the attempt's, so a retry after
+            // minutes is still inside the receiver's tolerance.
+            String id = "msg_" + BOOT_ID + "_" + v.version();
+            long timestamp = clock.instant().getEpochSecond();
+            request.header(Signatures.HEADER, Signatures.sign(keys.get(0), v.json()))
+                    .header(Signatures.ID, id)
+                    .header(Signatures.TIMESTAMP, Long.toString(timestamp))
+                    .header(Signatures.SIGNATURE, Signatures.standard(keys, id, timestamp, v.json()));
+        }
         try {
             http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, error) -> done(v, response, error));

@@ -87,6 +87,20 @@ class PushSettingsTest {
     }
 
     @Test
+    void twoSecretsAreARotationAndWhsecIsBase64() {
+        PushSettings two = settings(Map.of("agent.push.webhooks", "http://h/x", "agent.push.webhook-secret",
+                "whsec_" + java.util.Base64.getEncoder().encodeToString("raw-key".getBytes()) + ",old-secret"));
+        assertThat(two.webhookKeys()).hasSize(2);
+        assertThat(new String(two.webhookKeys().get(0))).isEqualTo("raw-key");
+        assertThat(new String(two.webhookKeys().get(1))).isEqualTo("old-secret");
+        assertThatThrownBy(() -> settings(Map.of("agent.push.webhooks", "http://h/x", "agent.push.webhook-secret", "a,b,c")))
+                .hasMessageContaining("AGENT_PUSH_WEBHOOK_SECRET").hasMessageContaining("two separated by a comma")
+                .hasMessageNotContaining("a,b,c");
+        assertThatThrownBy(() -> settings(Map.of("agent.push.webhooks", "http://h/x", "agent.push.webhook-secret", "a,")))
+                .hasMessageContaining("AGENT_PUSH_WEBHOOK_SECRET");
+    }
+
+    @Test
     void environmentNamesMatchTheContract() {
         assertThat(Settings.environmentName("agent.push.webhook-secret")).isEqualTo("AGENT_PUSH_WEBHOOK_SECRET");
         assertThat(Settings.environmentName("agent.push.webhooks")).isEqualTo("AGENT_PUSH_WEBHOOKS");

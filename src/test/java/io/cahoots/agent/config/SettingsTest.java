@@ -71,6 +71,8 @@ class SettingsTest {
             "agent.redis-tls     | yes             | AGENT_REDIS_TLS='yes': expected true or false",
             "agent.lab           | ture            | AGENT_LAB='ture': expected true or false",
             "agent.admin-token   | short           | AGENT_ADMIN_TOKEN=<hidden, 5 characters>: expected at least 16 characters",
+            "agent.admin-token   | 0123456789abcdef0,x | AGENT_ADMIN_TOKEN=<hidden, 19 characters>: expected at least 16 characters",
+            "agent.admin-token   | 0123456789abcdef0,0123456789abcdef1,0123456789abcdef2 | or two such tokens separated by a comma",
             "agent.rebalance-threshold-percent | 101 | AGENT_REBALANCE_THRESHOLD_PERCENT='101': expected a percentage from 0 to 100",
             "agent.migration-batch-keys | 0        | AGENT_MIGRATION_BATCH_KEYS='0': expected a whole number from 1 to 100000",
             "agent.migration-parallelism | many    | AGENT_MIGRATION_PARALLELISM='many'",
@@ -96,6 +98,13 @@ class SettingsTest {
     void theTokenNeverAppearsInAnError() {
         assertThatThrownBy(() -> settings(Map.of("agent.admin-token", "has a space in it!!")))
                 .hasMessageNotContaining("has a space");
+    }
+
+    @Test
+    void twoAdminTokensAreARotation() {
+        assertThat(settings(Map.of("agent.admin-token", "new-token-0123456789,old-token-0123456789")).adminTokens())
+                .containsExactly("new-token-0123456789", "old-token-0123456789");
+        assertThat(settings(Map.of("agent.admin-token", "one-token-0123456789")).adminTokens()).containsExactly("one-token-0123456789");
     }
 
     @Test

@@ -65,6 +65,12 @@ class ConsolePageIT {
         browser.open("about:blank");
     }
 
+    /** The page runs under the agent's Content-Security-Policy (the stub sends it): nothing it does may be refused. */
+    @org.junit.jupiter.api.AfterEach
+    void nothingWasRefusedByTheContentSecurityPolicy() {
+        assertThat(browser.consoleLog()).doesNotContainIgnoringCase("Content Security Policy");
+    }
+
     private void openConsole() {
         browser.open(stub.url());
         browser.js("sessionStorage.clear();");

@@ -144,6 +144,8 @@ final class ConsoleStub implements AutoCloseable {
             byte[] bytes = in.readAllBytes();
             String ext = name.substring(name.lastIndexOf('.') + 1);
             ex.getResponseHeaders().set("Content-Type", TYPES.getOrDefault(ext, "application/octet-stream"));
+            // The agent's own Content-Security-Policy, so every page test also proves the console runs under it.
+            ex.getResponseHeaders().set("Content-Security-Policy", SecurityHeaders.CSP);
             ex.sendResponseHeaders(200, bytes.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(bytes);

@@ -348,7 +348,7 @@ class ManifestsTest {
         assertThat(nginx.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(conf).contains("location = /healthz");
         // "resolve" on an upstream server needs nginx 1.27.3 or later.
-        Matcher tag = Pattern.compile("nginx:(\\d+)\\.(\\d+)\\.(\\d+)").matcher(nginx.getImage());
+        Matcher tag = Pattern.compile("nginx(?:inc/nginx-unprivileged)?:(\\d+)\\.(\\d+)\\.(\\d+)").matcher(nginx.getImage());
         assertThat(tag.matches()).isTrue();
         int version = Integer.parseInt(tag.group(1)) * 10000 + Integer.parseInt(tag.group(2)) * 100 + Integer.parseInt(tag.group(3));
         assertThat(version).isGreaterThanOrEqualTo(12703);

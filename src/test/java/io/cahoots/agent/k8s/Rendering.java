@@ -58,6 +58,7 @@ final class Rendering {
             entry("apps/v1/StatefulSet", StatefulSet.class),
             entry("batch/v1/Job", Job.class),
             entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+            entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
             entry("rbac.authorization.k8s.io/v1/Role", Role.class),
             entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
             entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),

@@ -53,6 +53,7 @@ public final class LabNode {
     private final String user;
     private final String password;
     private final Duration startTimeout;
+    private final io.cahoots.agent.redis.RedisTls tls;
     private volatile Process process;
     private volatile long lastPid = -1;
     private volatile boolean intentionallyDown;
@@ -60,7 +61,8 @@ public final class LabNode {
     private volatile long logOffset;
     private volatile long consoleOffset;
 
-    LabNode(Role role, HostPort address, int busPort, Path dir, Path configFile, LabSpec spec) {
+    LabNode(Role role, HostPort address, int busPort, Path dir, Path configFile, LabSpec spec, LabTls labTls) {
+        this.tls = labTls == null ? io.cahoots.agent.redis.RedisTls.off() : labTls.clientTls();
         this.role = role;
         this.address = address;
         this.busPort = busPort;
@@ -90,7 +92,11 @@ public final class LabNode {
     }
 
     public Jedis connect(int timeoutMillis) {
-        return new Jedis(new HostAndPort(address.host(), address.port()), DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder();
+        if (tls.enabled()) {
+            b.ssl(true).sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        return new Jedis(new HostAndPort(address.host(), address.port()), b
                 .user(user).password(password)
                 .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis)
                 // Redis 7.0 has no CLIENT SETINFO; don't send it.

@@ -35,6 +35,9 @@ public final class LabSpec {
     private final Path redisServer;
     private final int portRangeStart;
     private final int portRangeEnd;
+    private final boolean tls;
+    private final String aclRule;
+    private final String extraUser;
 
     private LabSpec(Builder b) {
         masters = b.masters;
@@ -58,6 +61,9 @@ public final class LabSpec {
         redisServer = b.redisServer != null ? b.redisServer : findRedisServer();
         portRangeStart = b.portRangeStart;
         portRangeEnd = b.portRangeEnd;
+        tls = b.tls;
+        aclRule = b.aclRule;
+        extraUser = b.extraUser;
     }
 
     public static Builder builder() {
@@ -87,6 +93,12 @@ public final class LabSpec {
     public Path redisServer() { return redisServer; }
     public int portRangeStart() { return portRangeStart; }
     public int portRangeEnd() { return portRangeEnd; }
+    /** Every node and Sentinel speaks TLS only (see {@link LabTls}). */
+    public boolean tls() { return tls; }
+    /** The ACL rule of {@link #user()} (commands, keys, channels), {@code ~* &* +@all} unless set. */
+    public String aclRule() { return aclRule; }
+    /** A further ACL user on every data node ({@code user <name> on ><password> <rule>}), e.g. the agent's least-privilege user. */
+    public String extraUser() { return extraUser; }
 
     /** Majority of the Sentinels, so a single Sentinel cannot fail over alone. */
     public int sentinelQuorum() { return sentinels / 2 + 1; }
@@ -128,6 +140,9 @@ public final class LabSpec {
         private String sentinelMasterName = "mymaster";
         private String password;
         private String aclUser;
+        private boolean tls;
+        private String aclRule = "~* &* +@all";
+        private String extraUser;
         private String sentinelPassword;
         private Path baseDir = DEFAULT_BASE_DIR;
         private Path portLockDir;
@@ -154,6 +169,12 @@ public final class LabSpec {
         public Builder sentinelMasterName(String name) { sentinelMasterName = name; return this; }
         public Builder password(String pw) { password = pw; return this; }
         public Builder aclUser(String user) { aclUser = user; return this; }
+        public Builder tls(boolean on) { tls = on; return this; }
+        public Builder aclRule(String rule) { aclRule = rule; return this; }
+        public Builder extraUser(String name, String password, String rule) {
+            extraUser = "user " + name + " on >" + password + " " + rule;
+            return this;
+        }
         public Builder sentinelPassword(String pw) { sentinelPassword = pw; return this; }
         public Builder baseDir(Path dir) { baseDir = dir; return this; }
         public Builder portLockDir(Path dir) { portLockDir = dir; return this; }

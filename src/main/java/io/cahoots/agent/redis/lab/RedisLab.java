@@ -51,6 +51,7 @@ public final class RedisLab implements AutoCloseable {
     private final LabSpec spec;
     private final String id;
     private final Path dir;
+    private volatile LabTls tls;
     private final PortAllocator ports;
     private final Map<Integer, PortAllocator.Lease> leases = new ConcurrentHashMap<>();
     private final Map<HostPort, LabNode> nodes = new ConcurrentHashMap<>();
@@ -90,6 +91,9 @@ public final class RedisLab implements AutoCloseable {
         try {
             Files.createDirectories(lab.dir);
             LabJanitor.writeOwner(lab.dir);
+            if (spec.tls()) {
+                lab.tls = LabTls.generate(lab.dir.resolve("tls"));
+            }
             registerShutdownHook();
             OPEN.add(lab);
             lab.boot();
@@ -162,7 +166,7 @@ public final class RedisLab implements AutoCloseable {
         HostPort primary = sentinelPrimary.address();
         List<Future<LabNode>> f = new ArrayList<>();
         for (int i = 0; i < spec.sentinels(); i++) {
-            f.add(pool.submit(() -> launch(LabNode.Role.SENTINEL, (port, d) -> NodeConfig.sentinel(spec, port, d, primary))));
+            f.add(pool.submit(() -> launch(LabNode.Role.SENTINEL, (port, d) -> NodeConfig.sentinel(spec, port, d, primary, tls))));
         }
         try {
             sentinels.addAll(join(f));
@@ -208,9 +212,9 @@ public final class RedisLab implements AutoCloseable {
             Path conf = nodeDir.resolve(role == LabNode.Role.SENTINEL ? "sentinel.conf" : "redis.conf");
             Files.writeString(conf, role == LabNode.Role.SENTINEL
                     ? sentinelConfig.apply(data.port(), nodeDir)
-                    : NodeConfig.data(spec, data.port(), busPort, nodeDir));
+                    : NodeConfig.data(spec, data.port(), busPort, nodeDir, tls));
             HostPort address = new HostPort("127.0.0.1", data.port());
-            LabNode node = new LabNode(role, address, busPort, nodeDir, conf, spec);
+            LabNode node = new LabNode(role, address, busPort, nodeDir, conf, spec, tls);
             nodes.put(address, node); // before start, so that close() can always kill it
             try {
                 node.start();
@@ -251,6 +255,8 @@ public final class RedisLab implements AutoCloseable {
     public LabSpec spec() { return spec; }
     public String id() { return id; }
     public Path dir() { return dir; }
+    /** The lab's CA and certificates when it runs with TLS. */
+    public java.util.Optional<LabTls> tls() { return java.util.Optional.ofNullable(tls); }
     /** Wall time {@link #start} took. */
     public Duration startDuration() { return startDuration; }
 
