@@ -1,5 +1,6 @@
 package io.cahoots.agent.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.fleet.LeaderInfo;
 import io.cahoots.agent.fleet.Member;
@@ -26,10 +27,12 @@ public class AgentsResource {
     }
 
     /**
-     * @param self   the sidecar that answered
-     * @param shared false for a fleet of one: no Redis configured, so nothing to share with other sidecars
+     * @param self         the sidecar that answered
+     * @param shared       false for a fleet of one: no Redis configured, so nothing to share with other sidecars
+     * @param storeProblem why this sidecar cannot reach the fleet's store now (absent when it can)
      */
-    public record FleetView(String self, boolean shared, Leader leader, List<MemberView> members) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FleetView(String self, boolean shared, Leader leader, List<MemberView> members, String storeProblem) {
     }
 
     public record Leader(String id, Instant since) {
@@ -45,7 +48,7 @@ public class AgentsResource {
         Leader leader = fleet.leaderInfo().filter(l -> l.id().equals(leaderId)).map(l -> new Leader(l.id(), l.since()))
                 .orElse(leaderId == null ? null : new Leader(leaderId, null));
         List<MemberView> members = fleet.members().stream().map(m -> view(m, leaderId)).toList();
-        return new FleetView(fleet.self().id(), fleet.shared(), leader, members);
+        return new FleetView(fleet.self().id(), fleet.shared(), leader, members, fleet.storeProblem().orElse(null));
     }
 
     private static MemberView view(Member m, String leaderId) {

@@ -58,6 +58,9 @@ public class Fleet {
     private volatile boolean leader;
     private volatile long lastConfirmedNanos;
     private volatile Optional<LeaderInfo> leaderInfo = Optional.empty();
+    /** Why the last beat could not reach the store, while it cannot; empty once a beat went through. */
+    private volatile Optional<String> storeProblem = Optional.empty();
+    private volatile long lastProblemLoggedNanos;
     private ScheduledExecutorService beats;
 
     public Fleet(Settings settings, Clock clock, MeterRegistry registry,
@@ -107,6 +110,13 @@ public class Fleet {
         }
     }
 
+    static final Duration PROBLEM_LOG_EVERY = Duration.ofMinutes(1);
+
+    /** Why the store cannot be reached now (shown by {@code GET /api/v1/agents}). */
+    public Optional<String> storeProblem() {
+        return storeProblem;
+    }
+
     static Duration beatPeriod(Duration leaseTimeout) {
         return Duration.ofMillis(Math.max(100, leaseTimeout.toMillis() / 3));
     }
@@ -135,7 +145,14 @@ public class Fleet {
             } else {
                 forgetSilentMembers(now);
             }
+            storeProblem = Optional.empty();
         } catch (RuntimeException e) {
+            storeProblem = Optional.of(String.valueOf(e.getMessage()));
+            if (System.nanoTime() - lastProblemLoggedNanos > PROBLEM_LOG_EVERY.toNanos()) {
+                // Without the store there is no leader: no views are pushed and followers poll by themselves.
+                lastProblemLoggedNanos = System.nanoTime();
+                LOG.warnf("the fleet store cannot be reached, so no sidecar can lead: %s", e.getMessage());
+            }
             long silentMillis = (System.nanoTime() - lastConfirmedNanos) / 1_000_000;
             if (leader && silentMillis > settings.leaseTimeout().toMillis() / 2) {
                 changeTo(false, "the fleet store is unreachable (" + e.getMessage() + ")");

@@ -20,8 +20,12 @@ public final class AclRules {
     /** Feature -> commands ({@code cluster|nodes} is one subcommand; a bare name is the whole command). */
     public static final Map<String, List<String>> DATA_NODE_COMMANDS = commands();
 
-    /** The channels part of the rule; {@code cahoots:topology} is the default {@code AGENT_PUSH_CHANNEL}. */
-    public static final String CHANNELS = "resetchannels &cahoots:topology &redisson_lock__channel:*";
+    /**
+     * The channels part of the rule: {@code cahoots:topology} is the default {@code AGENT_PUSH_CHANNEL}; the fleet
+     * announces its views on {@code {cahoots-agent}:topology-events}; an import follows {@code __keyspace@0__:*}.
+     */
+    public static final String CHANNELS = "resetchannels &cahoots:topology &redisson_lock__channel:* "
+            + "&{cahoots-agent}:topology-events &__keyspace@0__:*";
 
     private AclRules() {
     }
@@ -39,6 +43,10 @@ public final class AclRules {
                 "client|setname", "cluster|slots", "readonly", "wait"));
         m.put("policy", List.of("config|get", "config|set", "config|rewrite", "scan", "ttl", "pttl", "type", "expire"));
         m.put("pub/sub push", List.of("publish"));
+        m.put("fleet (members, leader's lease, jobs, shared views)", List.of("eval", "hset", "hget", "hmget", "hgetall",
+                "hvals", "hdel", "hscan", "get", "set", "psetex", "publish", "subscribe", "unsubscribe"));
+        m.put("import", List.of("scan", "type", "pttl", "dump", "restore", "migrate", "del", "memory|usage",
+                "config|get", "config|set", "psubscribe", "punsubscribe", "info"));
         return java.util.Collections.unmodifiableMap(m);
     }
 
