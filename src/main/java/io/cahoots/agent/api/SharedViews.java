@@ -74,7 +74,7 @@ public class SharedViews {
 
     /** True when this sidecar must answer with the leader's copy rather than its own state. */
     boolean followsLeader() {
-        return fleet.shared() && !fleet.isLeader();
+        return fleet.shared() && !fleet.isLeader() && fleet.storeReachable();
     }
 
     /** The leader's stored report as the answer, or 503 while there is none. */

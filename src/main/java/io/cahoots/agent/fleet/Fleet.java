@@ -61,6 +61,7 @@ public class Fleet {
     /** Why the last beat could not reach the store, while it cannot; empty once a beat went through. */
     private volatile Optional<String> storeProblem = Optional.empty();
     private volatile long lastProblemLoggedNanos;
+    private volatile boolean beaten;
     private ScheduledExecutorService beats;
 
     public Fleet(Settings settings, Clock clock, MeterRegistry registry,
@@ -89,8 +90,17 @@ public class Fleet {
             t.setDaemon(true);
             return t;
         });
-        beat();
+        // The first beat decides who leads before the watchers start; a store that does not answer (a wrong password,
+        // Redis down) must not hold the start-up: after FIRST_BEAT_WAIT this sidecar starts as a follower.
         long period = beatPeriod(settings.leaseTimeout()).toMillis();
+        var first = beats.submit(this::beat);
+        try {
+            first.get(FIRST_BEAT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warnf("the fleet store did not answer within %dms: starting as a follower", FIRST_BEAT_WAIT.toMillis());
+        } catch (Exception e) {
+            LOG.debugf("first beat failed: %s", e.getMessage());
+        }
         beats.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
         LOG.infof("fleet member %s (%s)%s", self.id(), leader ? "leader" : "follower",
                 shared ? "" : ", alone: no Redis to share with other sidecars");
@@ -111,6 +121,15 @@ public class Fleet {
     }
 
     static final Duration PROBLEM_LOG_EVERY = Duration.ofMinutes(1);
+    static final Duration FIRST_BEAT_WAIT = Duration.ofSeconds(3);
+
+    /**
+     * True while the last beat reached the store: only then is there a leader to follow. A sidecar that cannot reach
+     * it answers from its own reads rather than wait for a leader's.
+     */
+    public boolean storeReachable() {
+        return beaten && storeProblem.isEmpty();
+    }
 
     /** Why the store cannot be reached now (shown by {@code GET /api/v1/agents}). */
     public Optional<String> storeProblem() {
@@ -146,6 +165,7 @@ public class Fleet {
                 forgetSilentMembers(now);
             }
             storeProblem = Optional.empty();
+            beaten = true;
         } catch (RuntimeException e) {
             storeProblem = Optional.of(String.valueOf(e.getMessage()));
             if (System.nanoTime() - lastProblemLoggedNanos > PROBLEM_LOG_EVERY.toNanos()) {

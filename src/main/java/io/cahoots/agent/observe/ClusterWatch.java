@@ -36,8 +36,8 @@ import java.util.function.Consumer;
  *       fleet ({@link SnapshotCodec}, one write per poll); it alone exports the per-node metric series.</li>
  *   <li>A follower reads the shared snapshot instead (one read per interval, whatever the cluster's size) and adopts
  *       it when it is newer than its own, so every sidecar answers from the same snapshot, version included.</li>
- *   <li>A follower that finds no shared snapshot younger than {@link #staleAfter} (no leader, the store unreachable,
- *       a fleet of one starting) polls the nodes itself, so that it never serves an old view.</li>
+ *   <li>A follower that cannot reach the fleet's store, or finds no shared snapshot younger than {@link #staleAfter}
+ *       (no leader, a fleet starting), polls the nodes itself, so that it never serves an old view.</li>
  *   <li>{@link #refresh} polls at once on any sidecar (a job that just changed the cluster needs the truth now).</li>
  * </ol>
  */
@@ -123,7 +123,7 @@ public class ClusterWatch {
 
     private void tick() {
         try {
-            if (fleet.isLeader() || !adoptShared()) {
+            if (fleet.isLeader() || !fleet.storeReachable() || !adoptShared()) {
                 refresh();
             }
         } catch (RuntimeException e) {

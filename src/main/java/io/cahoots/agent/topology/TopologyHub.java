@@ -231,7 +231,7 @@ public class TopologyHub {
      * another sidecar a moment ahead of this one).
      */
     public Optional<PublishedView> current(long seen) {
-        if (seen > current.map(PublishedView::version).orElse(0L) && !fleet.isLeader()) {
+        if (seen > current.map(PublishedView::version).orElse(0L) && !fleet.isLeader() && fleet.storeReachable()) {
             try {
                 fleet.store().view().ifPresent(this::adopt);
             } catch (RuntimeException e) {
