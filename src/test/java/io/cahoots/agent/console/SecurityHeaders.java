@@ -7,7 +7,7 @@ import java.util.Properties;
 /** The Content-Security-Policy the agent sends, read from its application.properties (one source of truth). */
 final class SecurityHeaders {
 
-    static final String CSP = read("quarkus.http.header.\"Content-Security-Policy\".value");
+    static final String CSP = read("quarkus.http.filter.csp.header.\"Content-Security-Policy\"");
 
     private SecurityHeaders() {
     }
