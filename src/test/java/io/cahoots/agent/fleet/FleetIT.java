@@ -252,25 +252,38 @@ class FleetIT {
         return Long.parseLong(etags.get(0).replace("\"", ""));
     }
 
+    /**
+     * One Sentinel failover, retried (at most 3 times) when Sentinel aborts it: a failover of the test's lab is the
+     * stimulus here, not what is tested.
+     */
     private void failover() {
         HostPort primary = currentPrimary();
-        // The previous failover must be over on every Sentinel before the next one starts.
-        await().atMost(Duration.ofSeconds(40)).until(() -> lab.sentinels().stream().allMatch(s -> {
-            try (Jedis j = lab.connect(s)) {
-                Map<String, String> m = j.sentinelMaster("mymaster");
-                return (m.get("ip") + ":" + m.get("port")).equals(primary.toString()) && m.get("flags").equals("master");
+        for (int attempt = 1; ; attempt++) {
+            // The previous failover must be over on every Sentinel before the next one starts.
+            await().atMost(Duration.ofSeconds(40)).until(() -> lab.sentinels().stream().allMatch(s -> {
+                try (Jedis j = lab.connect(s)) {
+                    Map<String, String> m = j.sentinelMaster("mymaster");
+                    return (m.get("ip") + ":" + m.get("port")).equals(primary.toString()) && m.get("flags").equals("master");
+                }
+            }) && replicaInSync(primary));
+            // A Sentinel learns of a reconfigured replica from INFO every 10 s: until then it answers NOGOODSLAVE.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> lab.sentinels().stream().anyMatch(s -> {
+                try (Jedis j = lab.connect(s)) {
+                    j.sentinelFailover("mymaster");
+                    return true;
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    return false;
+                }
+            }));
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> !currentPrimary().equals(primary));
+                return;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
             }
-        }) && replicaInSync(primary));
-        // A Sentinel learns of a reconfigured replica from INFO every 10 s: until then it answers NOGOODSLAVE.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> lab.sentinels().stream().anyMatch(s -> {
-            try (Jedis j = lab.connect(s)) {
-                j.sentinelFailover("mymaster");
-                return true;
-            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-                return false;
-            }
-        }));
-        await().atMost(Duration.ofSeconds(20)).until(() -> !currentPrimary().equals(primary));
+        }
     }
 
     /** The primary itself lists a replica that is online (Sentinels learn of it only every 10 s). */
