@@ -97,7 +97,7 @@ class NodeFailureIT {
                     fixer.fix(attempt == 1 ? broken : observer.poll(), false, new Job("fix", "fix", "test", Clock.systemUTC()));
                     break;
                 } catch (MigrationException e) {
-                    if (attempt == 6) {
+                    if (attempt == 15) {
                         throw e;
                     }
                     Thread.sleep(2000);

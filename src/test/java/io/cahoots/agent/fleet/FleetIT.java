@@ -56,7 +56,9 @@ class FleetIT {
     void start() throws Exception {
         lab = RedisLab.start(LabSpec.builder().masters(3).replicasPerMaster(0).sentinelGroup(true).sentinelReplicas(1)
                 .sentinels(3).sentinelFailoverTimeoutMillis(3000).clusterNodeTimeoutMillis(3000).build());
-        Load.fill(lab, 30_000, 50);
+        // Enough keys, moved one per MIGRATE, that a job outlasts the second a cancel takes to reach another sidecar
+        // even on a quiet machine.
+        Load.fill(lab, 60_000, 50);
         receiver = WebhookReceiver.start();
         subscriber = PushChannelListener.subscribe(lab.masters().get(0), CHANNEL);
         env = Map.of(
@@ -65,7 +67,8 @@ class FleetIT {
                 "AGENT_ADMIN_TOKEN", TOKEN,
                 "AGENT_LEASE_TIMEOUT", LEASE.toSeconds() + "s",
                 "AGENT_POLL_INTERVAL", "250ms",
-                "AGENT_MIGRATION_BATCH_KEYS", "5",
+                "AGENT_MIGRATION_BATCH_KEYS", "1",
+                "AGENT_MIGRATION_PARALLELISM", "1",
                 "AGENT_PUSH_WEBHOOKS", receiver.uri("/hooks/topology").toString(),
                 "AGENT_PUSH_WEBHOOK_BACKOFF_MAX", "300ms",
                 "AGENT_PUSH_CHANNEL", CHANNEL);
