@@ -4,6 +4,7 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.cluster.NodeEntry;
 import io.cahoots.agent.cluster.SlotRange;
 import io.cahoots.agent.executor.ClusterCommands.SlotState;
 import io.cahoots.agent.redis.RedisException;
@@ -73,6 +74,8 @@ public final class ClusterFixer {
         BitSet uncovered = SlotRange.toBits(s.check().uncoveredSlots());
         job.plan(open.size() + uncovered.cardinality(), -1);
 
+        // Stale views next: a node that still names a dead owner for some slots answers CLUSTERDOWN to every MIGRATE.
+        actions.addAll(alignViews(masters));
         // Uncovered slots first: while one is, the cluster is down and every MIGRATE answers CLUSTERDOWN.
         if (!uncovered.isEmpty()) {
             actions.addAll(fixUncovered(masters, uncovered, replace, job));
@@ -83,6 +86,55 @@ public final class ClusterFixer {
             }
             actions.add(fixOpenSlot(s, masters, slot, replace, job));
             job.slotsDone(1);
+        }
+        return actions;
+    }
+
+    /**
+     * Tells each master the owner of every slot its own view gives to someone else than the one master that
+     * claims the slot itself. Gossip normally does this, but Redis never rebinds a slot the node has importing
+     * (only an operator may close an import), so the target of a move whose source died keeps naming the dead
+     * source for it; the same was seen for other slots of that source. Such a node stays in
+     * {@code cluster_state:fail} however long one waits, and every MIGRATE to or from it answers
+     * {@code CLUSTERDOWN}. {@code SETSLOT NODE} of a slot the node does not own rebinds it and leaves its
+     * import open, for {@link #fixOpenSlot} to finish with the keys. A slot the node claims itself is left
+     * to the multi-owner repair.
+     */
+    private List<String> alignViews(List<ClusterNode> masters) {
+        Map<Integer, String> claimant = new HashMap<>();
+        BitSet contested = new BitSet(SlotRange.SLOT_COUNT);
+        for (ClusterNode m : masters) {
+            for (SlotRange r : m.slots()) {
+                for (int slot = r.start(); slot <= r.end(); slot++) {
+                    if (claimant.putIfAbsent(slot, m.id()) != null) {
+                        contested.set(slot);
+                    }
+                }
+            }
+        }
+        List<String> actions = new ArrayList<>();
+        for (ClusterNode m : masters) {
+            Map<String, List<Integer>> rebind = new HashMap<>();
+            for (NodeEntry e : retry(() -> redis.clusterNodes(m.address().get()))) {
+                if (!e.master() || e.id().equals(m.id())) {
+                    continue;
+                }
+                for (SlotRange r : e.slots()) {
+                    for (int slot = r.start(); slot <= r.end(); slot++) {
+                        String owner = claimant.get(slot);
+                        if (owner != null && !contested.get(slot) && !owner.equals(e.id()) && !owner.equals(m.id())) {
+                            rebind.computeIfAbsent(owner, k -> new ArrayList<>()).add(slot);
+                        }
+                    }
+                }
+            }
+            rebind.forEach((owner, slots) -> {
+                expectOk(retry(() -> redis.setSlots(m.address().get(), slots, SlotState.NODE, owner)), slots.get(0), m);
+                String line = m.addressText() + " named a stale owner for slots " + SlotRange.fromBits(bitsOf(slots))
+                        + ": told they are on " + owner;
+                LOG.info(line);
+                actions.add(line);
+            });
         }
         return actions;
     }

@@ -98,6 +98,7 @@ class NodeFailureIT {
                     break;
                 } catch (MigrationException e) {
                     if (attempt == 15) {
+                        dumpClusterViews(lab, source.address().orElseThrow());
                         throw e;
                     }
                     Thread.sleep(2000);
@@ -119,6 +120,22 @@ class NodeFailureIT {
                 assertThat(missing).as("keys lost").isZero();
             }
             pool.shutdownNow();
+        }
+    }
+
+    /** On a failure, every live node's own view: which node believes the cluster is down, and why. */
+    private static void dumpClusterViews(RedisLab lab, HostPort dead) {
+        List<HostPort> all = new java.util.ArrayList<>(lab.clusterNodes());
+        all.addAll(lab.spareNodes());
+        for (HostPort node : all) {
+            if (node.equals(dead)) {
+                continue;
+            }
+            try (Jedis j = lab.connect(node)) {
+                System.out.println("DIAG " + node + " info:\n" + j.clusterInfo() + "\nDIAG " + node + " nodes:\n" + j.clusterNodes());
+            } catch (RuntimeException e) {
+                System.out.println("DIAG " + node + ": " + e);
+            }
         }
     }
 }
