@@ -2,6 +2,7 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.redis.AclRules;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,12 +16,16 @@ import java.util.Optional;
 
 /**
  * With {@code AGENT_LAB=true}, starts a local lab of real {@code redis-server} processes (3 masters,
- * 3 replicas, 1 spare node, a Sentinel group) and points the settings at it. The lab stops with the agent.
+ * 3 replicas, 1 spare node, a Sentinel group) and points the settings at it, the agent as its least-privilege
+ * ACL user. The lab stops with the agent.
  */
 @Singleton
 public class LabSupervisor {
 
     private static final Logger LOG = Logger.getLogger(LabSupervisor.class);
+
+    /** The agent's user on the lab's data nodes: the name the kit's users.acl gives it. */
+    static final String AGENT_USER = "cahoots-agent";
 
     private volatile RedisLab lab;
 
@@ -33,20 +38,26 @@ public class LabSupervisor {
             return settings;
         }
         long started = System.nanoTime();
+        String agentPassword = generateToken();
         lab = RedisLab.start(LabSpec.builder()
                 .masters(3).replicasPerMaster(1).spareNodes(1)
                 .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
                 // 3 s rather than the lab's 1 s default: a busy laptop must not see spurious failovers.
                 .clusterNodeTimeoutMillis(3000)
                 .tls(labTls())
+                // The agent works as the least-privilege user operators give it (docs/security.md), so that the
+                // lab shows what the kit needs; the default user stays open for redis-cli and replication.
+                .extraUser(AGENT_USER, agentPassword, AclRules.rule())
                 .build());
-        Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), Credentials.NONE, Credentials.NONE);
+        Credentials agent = new Credentials(Optional.of(AGENT_USER), Optional.of(agentPassword));
+        Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), agent, Credentials.NONE);
         String token = settings.adminToken().orElseGet(LabSupervisor::generateToken);
         pointed = pointed.withAdminToken(token);
         LOG.infof("lab ready in %d ms", (System.nanoTime() - started) / 1_000_000);
         lab.tls().ifPresent(t -> LOG.infof("lab TLS: every node and Sentinel on TLS only; CA %s, client certificate %s, key %s"
                 + " (redis-cli --tls --cacert %s --cert %s --key %s -p <port>)", t.ca(), t.clientCert(), t.clientKey(),
                 t.ca(), t.clientCert(), t.clientKey()));
+        LOG.infof("lab: the agent connects as the ACL user '%s' with only the commands of AclRules (docs/security.md)", AGENT_USER);
         LOG.infof("lab cluster masters %s, replicas %s, spare nodes %s", lab.masters(), lab.replicas(), lab.spareNodes());
         LOG.infof("lab sentinel group '%s': primary %s, replicas %s, sentinels %s", lab.sentinelMasterName(),
                 lab.sentinelPrimary(), lab.sentinelReplicas(), lab.sentinels());
