@@ -21,7 +21,7 @@ public record JobView(String id, String type, String state, String description, 
     }
 
     public static JobView of(Job j) {
-        return of(JobRecord.of(j, null));
+        return of(JobRecord.of(j, j.agent().orElse(null)));
     }
 
     public static JobView of(JobRecord j) {

@@ -24,6 +24,8 @@ public final class Job {
     private volatile String error;
     private volatile boolean cancelRequested;
     private volatile Object result;
+    /** The sidecar that runs it, set when {@link JobManager} starts it; null for a job built outside one. */
+    private volatile String agent;
     private final AtomicInteger slotsDone = new AtomicInteger();
     private final AtomicInteger slotsTotal = new AtomicInteger();
     private final AtomicLong keysMoved = new AtomicLong();
@@ -35,6 +37,15 @@ public final class Job {
         this.description = description;
         this.clock = clock;
         this.createdAt = clock.instant();
+    }
+
+    /** Which sidecar of the fleet runs the job, when a {@link JobManager} started it. */
+    public Optional<String> agent() {
+        return Optional.ofNullable(agent);
+    }
+
+    void runBy(String agentId) {
+        this.agent = agentId;
     }
 
     public String id() {

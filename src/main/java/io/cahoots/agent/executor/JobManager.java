@@ -116,6 +116,7 @@ public class JobManager {
             throw new JobConflictException("another agent holds the execution lease: " + holder.get(), null);
         }
         Job job = new Job(id, type, description, clock);
+        job.runBy(agentId);
         try {
             journal.started(new JobJournal.Entry(id, type, description, agentId, job.createdAt()));
         } catch (RuntimeException e) {

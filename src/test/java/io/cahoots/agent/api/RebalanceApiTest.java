@@ -103,7 +103,9 @@ class RebalanceApiTest {
         Response started = json("{\"dryRun\": false, \"weights\": {\"" + id + "\": 2}}").header("Authorization", TOKEN)
                 .post("/api/v1/rebalance");
         started.then().statusCode(202).header("Location", containsString("/api/v1/jobs/"))
-                .body("type", equalTo("rebalance")).body("state", org.hamcrest.Matchers.oneOf("PENDING", "RUNNING"));
+                .body("type", equalTo("rebalance")).body("state", org.hamcrest.Matchers.oneOf("PENDING", "RUNNING"))
+                // The sidecar that runs it, as GET /jobs/{id} says too.
+                .body("agent", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
         String jobId = started.jsonPath().getString("id");
         json("{\"dryRun\": false}").header("Authorization", TOKEN).post("/api/v1/rebalance").then()
                 .statusCode(409).body("type", containsString("job-running")).body("report.runningJob", equalTo(jobId));

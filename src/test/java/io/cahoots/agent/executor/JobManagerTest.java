@@ -58,6 +58,7 @@ class JobManagerTest {
         });
 
         assertThat(ok.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(ok.agent()).contains("agent-a");
         assertThat(ok.error()).isEmpty();
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.error()).contains("slot 7 127.0.0.1:1 -> 127.0.0.1:2: BUSYKEY");
