@@ -16,14 +16,17 @@
 #   WAIT_SECONDS   how long step 1 may take (default 300)
 #   REDIS_USER     the ACL user to connect as (the kit: cahoots-admin, which may run every command; optional)
 #   REDISCLI_AUTH  that user's password, read by redis-cli itself so it never appears on a command line
+#   TLS_ARGS       redis-cli's TLS options for TLS-only nodes, e.g. "--tls --cacert /tls/ca.crt --cert /tls/tls.crt
+#                  --key /tls/tls.key" (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
 
 # redis-cli as REDIS_USER (redis-cli has no variable for the user; the password comes from REDISCLI_AUTH)
+# shellcheck disable=SC2086 # TLS_ARGS is one option per word
 cli() {
   if [ -n "${REDIS_USER:-}" ]; then
-    redis-cli --user "$REDIS_USER" "$@"
+    redis-cli ${TLS_ARGS:-} --user "$REDIS_USER" "$@"
   else
-    redis-cli "$@"
+    redis-cli ${TLS_ARGS:-} "$@"
   fi
 }
 

@@ -20,6 +20,7 @@
 #   AUTH_USER             the data nodes' ACL user for Sentinels (default cahoots-replication)
 #   REPLICATION_PASSWORD  that user's password (Secret cahoots-redis-replication; optional)
 # Passwords: letters and digits (they are written into the config in quotes).
+#   TLS_ARGS          redis-cli's TLS options when the Sentinels are TLS-only (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
 
 : "${TEMPLATE:?TEMPLATE must name the Sentinel config template}"
@@ -43,7 +44,7 @@ cp "$TEMPLATE" "$OUT"
 
 # 2.
 for s in $SENTINELS; do
-  reply=$(timeout 2 redis-cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
+  reply=$(timeout 2 redis-cli ${TLS_ARGS:-} -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
     2>/dev/null | tr -d '\r') || true
   mhost=$(echo "$reply" | sed -n 1p)
   mport=$(echo "$reply" | sed -n 2p)

@@ -25,6 +25,7 @@
 #   BOOTSTRAP_MASTER  host:port Sentinel first monitors, i.e. ordinal 0 (required)
 #   ACL_DIR           where render-acl.sh wrote users.acl and replication.conf (optional: without it, no ACL users)
 #   SENTINEL_PASSWORD the Sentinels' requirepass (Secret cahoots-sentinel), to ask them in step 1 (optional)
+#   TLS_ARGS          redis-cli's TLS options when the Sentinels are TLS-only (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
 
 : "${CONF:?CONF must name the Redis config file}"
@@ -45,7 +46,7 @@ fi
 # 1. the current master, as the first Sentinel that knows one says
 master=""
 for s in $SENTINELS; do
-  reply=$(timeout 2 redis-cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
+  reply=$(timeout 2 redis-cli ${TLS_ARGS:-} -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
     2>/dev/null | tr -d '\r') || true
   mhost=$(echo "$reply" | sed -n 1p)
   mport=$(echo "$reply" | sed -n 2p)

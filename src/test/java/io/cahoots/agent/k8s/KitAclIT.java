@@ -3,6 +3,7 @@ package io.cahoots.agent.k8s;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.InfoReply;
 import io.cahoots.agent.redis.AclRules;
+import io.cahoots.agent.redis.lab.LabTls;
 import io.fabric8.kubernetes.api.model.Container;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -14,6 +15,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,9 @@ import static org.awaitility.Awaitility.await;
  *   <li>{@code cahoots-agent} may run every command AclRules lists (ACL DRYRUN, and a few for real) and nothing else;</li>
  *   <li>the default user and every password used for another role's user are refused.</li>
  * </ul>
+ * And the same over TLS, the way {@code k8s/alternatives/redis-tls.yaml} describes it: {@code tls.conf} included, the
+ * data nodes' certificate at {@code /tls}, the Job's script and the probes with its {@code TLS_ARGS}, clients with a
+ * client certificate: TLS changes the connection, never who may do what.
  */
 class KitAclIT {
 
@@ -52,6 +57,14 @@ class KitAclIT {
     static final String REPLICATION_PASSWORD = KitSecrets.password("cahoots-redis-replication");
     static final Map<String, String> USER_SECRET = Map.of("cahoots-agent", "cahoots-redis-agent", "cahoots-app", "cahoots-redis-app",
             "cahoots-replication", "cahoots-redis-replication", "cahoots-admin", "cahoots-redis-admin");
+
+    /** What redis-tls.yaml tells to give redis-cli in the TLS variant (scripts' TLS_ARGS, probes). */
+    static final String TLS_ARGS = "--tls --cacert /tls/ca.crt --cert /tls/tls.crt --key /tls/tls.key";
+
+    /** Null: plain text. */
+    private LabTls tls;
+    private Path nodeTls;
+    private Path clientTls;
 
     @Test
     void aClusterOfTheKitsNodesGivesEachRoleItsPartAndNoMore() throws Exception {
@@ -65,7 +78,40 @@ class KitAclIT {
         }
     }
 
+    @Test
+    void theSameOverTlsAsTheTlsVariantDescribesIt() throws Exception {
+        String variant = Rendering.read(Rendering.K8S.resolve("alternatives/redis-tls.yaml"));
+        assertThat(variant).contains("TLS_ARGS=\"" + TLS_ARGS + "\"")
+                .contains("redis-cli " + TLS_ARGS + " --user cahoots-replication -p 6379 ping");
+        try (KitProcesses kit = new KitProcesses()) {
+            try {
+                tls = LabTls.generate(kit.scratch("ca"));
+                // The role Secrets' files: the data nodes' certificate (cahoots-redis-tls) and a client's (the admins',
+                // the applications' and the agent's in the test: one client certificate of the same CA).
+                nodeTls = secretFiles(kit.scratch("tls-node"), tls.serverCert(), tls.serverKey());
+                clientTls = secretFiles(kit.scratch("tls-client"), tls.clientCert(), tls.clientKey());
+                run(kit);
+            } catch (Throwable t) {
+                kit.keep();
+                throw t;
+            }
+        }
+    }
+
+    private Path secretFiles(Path dir, Path cert, Path key) throws IOException {
+        Files.copy(tls.ca(), dir.resolve("ca.crt"));
+        Files.copy(cert, dir.resolve("tls.crt"));
+        Files.copy(key, dir.resolve("tls.key"));
+        return dir;
+    }
+
     private void run(KitProcesses kit) throws Exception {
+        List<String> tlsNodeArgs = new ArrayList<>();
+        if (tls != null) {
+            Path tlsConf = Files.writeString(kit.scratch("etc").resolve("tls.conf"),
+                    Rendering.read(Path.of("redis-conf/tls.conf")).replace("/tls/", nodeTls + "/"));
+            tlsNodeArgs.addAll(List.of("--include", tlsConf.toString()));
+        }
         Container node = KIT.container("redis-cluster", "redis");
         List<HostPort> cluster = new ArrayList<>();
         Map<HostPort, Path> rendered = new LinkedHashMap<>();
@@ -76,15 +122,18 @@ class KitAclIT {
             kit.address("redis-cluster-" + i + ".redis-cluster:6379", a);
             rendered.put(a, KitSecrets.renderAcl(kit, "redis-cluster", "redis-cluster-" + i));
             nodeEnv = kit.environment(node, Map.of(), SECRETS, Map.of());
-            kit.start(kit.scratch("redis-cluster-" + i), nodeEnv, kit.commandLine(node, nodeEnv, "--port", Integer.toString(a.port()),
-                    "--cluster-port", Integer.toString(kit.port()), "--bind", "127.0.0.1", "--repl-diskless-sync-delay", "0"));
+            List<String> extra = new ArrayList<>(tlsNodeArgs);
+            extra.addAll(tls == null ? List.of("--port", Integer.toString(a.port())) : List.of("--tls-port", Integer.toString(a.port()), "--port", "0"));
+            extra.addAll(List.of("--cluster-port", Integer.toString(kit.port()), "--bind", "127.0.0.1", "--repl-diskless-sync-delay", "0"));
+            kit.start(kit.scratch("redis-cluster-" + i), nodeEnv, kit.commandLine(node, nodeEnv, extra.toArray(String[]::new)));
         }
         assertThat(nodeEnv).containsOnlyKeys("REDISCLI_AUTH").containsEntry("REDISCLI_AUTH", REPLICATION_PASSWORD);
-        cluster.forEach(a -> KitProcesses.awaitPing(a, "cahoots-admin", ADMIN_PASSWORD, Duration.ofSeconds(10)));
+        cluster.forEach(a -> awaitPing(a, "cahoots-admin", ADMIN_PASSWORD));
 
         // The Job, as cahoots-admin.
         Container create = KIT.container("redis-cluster-create", "create");
-        Map<String, String> createEnv = kit.environment(create, Map.of(), SECRETS, Map.of("WAIT_SECONDS", "30"));
+        Map<String, String> createEnv = kit.environment(create, Map.of(), SECRETS, tls == null ? Map.of("WAIT_SECONDS", "30")
+                : Map.of("WAIT_SECONDS", "30", "TLS_ARGS", TLS_ARGS.replace("/tls/", clientTls + "/")));
         assertThat(createEnv).containsEntry("REDIS_USER", "cahoots-admin").containsEntry("REDISCLI_AUTH", ADMIN_PASSWORD);
         assertThat(kit.runToEnd(kit.scratch("create"), createEnv, kit.commandLine(create, createEnv), Duration.ofSeconds(90)))
                 .contains("create-cluster: cluster created");
@@ -140,17 +189,16 @@ class KitAclIT {
                 default -> node.getLivenessProbe().getExec().getCommand();
             };
             for (HostPort a : cluster) {
-                List<String> local = probe.stream().map(w -> w.replace("-p 6379", "-h 127.0.0.1 -p " + a.port())).toList();
+                List<String> local = probe.stream().map(w -> localProbe(w, a)).toList();
                 assertThat(exit(local, nodeEnv, kit.dir)).as(kind + " probe on " + a).isZero();
             }
         }
-        List<String> readiness = node.getReadinessProbe().getExec().getCommand().stream()
-                .map(w -> w.replace("-p 6379", "-h 127.0.0.1 -p " + cluster.get(0).port())).toList();
+        List<String> readiness = node.getReadinessProbe().getExec().getCommand().stream().map(w -> localProbe(w, cluster.get(0))).toList();
         assertThat(exit(readiness, Map.of("REDISCLI_AUTH", APP_PASSWORD), kit.dir)).as("the probe with another role's password").isNotZero();
 
         // 4. The applications: data through a cluster client, no administration.
         try (JedisCluster app = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", cluster.get(0).port())),
-                DefaultJedisClientConfig.builder().user("cahoots-app").password(APP_PASSWORD).build())) {
+                config("cahoots-app", APP_PASSWORD))) {
             for (int i = 0; i < 100; i++) {
                 app.set("user:session:" + i, "v" + i);
             }
@@ -159,7 +207,7 @@ class KitAclIT {
             }
         }
         HostPort master = masters(cluster).get(0);
-        try (Jedis app = KitProcesses.connect(master, "cahoots-app", APP_PASSWORD)) {
+        try (Jedis app = connect(master, "cahoots-app", APP_PASSWORD)) {
             assertThat(app.ping()).isEqualTo("PONG");
             refused(() -> app.configGet("maxmemory"), "config|get");
             refused(() -> app.configSet("maxmemory", "1mb"), "config|set");
@@ -198,7 +246,7 @@ class KitAclIT {
                 assertThat(r).as(c).contains("no permissions");
             }
         }
-        try (Jedis agent = KitProcesses.connect(master, "cahoots-agent", AGENT_PASSWORD)) {
+        try (Jedis agent = connect(master, "cahoots-agent", AGENT_PASSWORD)) {
             assertThat(agent.clusterNodes()).contains("myself,master");
             assertThat(agent.configGet("maxmemory")).containsEntry("maxmemory", "2147483648");
             assertThat(InfoReply.parse(agent.info("replication")).get("role")).contains("master");
@@ -209,21 +257,21 @@ class KitAclIT {
         }
 
         // 6. No default user, and a password opens its own user only.
-        try (Jedis anonymous = KitProcesses.connect(master, null, null)) {
+        try (Jedis anonymous = connect(master, null, null)) {
             assertThatThrownBy(anonymous::ping).isInstanceOf(JedisDataException.class).hasMessageContaining("NOAUTH");
         }
         for (String pw : SECRETS.values()) {
-            assertThatThrownBy(() -> KitProcesses.connect(master, null, pw).ping()).as("default user with %s", pw)
+            assertThatThrownBy(() -> connect(master, null, pw).ping()).as("default user with %s", pw)
                     .isInstanceOf(JedisDataException.class).hasMessageContaining("WRONGPASS");
         }
         for (Map.Entry<String, String> u : USER_SECRET.entrySet()) {
             for (Map.Entry<String, String> s : SECRETS.entrySet()) {
                 if (s.getKey().equals(u.getValue())) {
-                    try (Jedis j = KitProcesses.connect(master, u.getKey(), s.getValue())) {
+                    try (Jedis j = connect(master, u.getKey(), s.getValue())) {
                         assertThat(j.ping()).isEqualTo("PONG");
                     }
                 } else {
-                    assertThatThrownBy(() -> KitProcesses.connect(master, u.getKey(), s.getValue()).ping())
+                    assertThatThrownBy(() -> connect(master, u.getKey(), s.getValue()).ping())
                             .as("%s with the password of %s", u.getKey(), s.getKey())
                             .isInstanceOf(JedisDataException.class).hasMessageContaining("WRONGPASS");
                 }
@@ -231,11 +279,41 @@ class KitAclIT {
         }
     }
 
-    private static Jedis admin(HostPort a) {
-        return KitProcesses.connect(a, "cahoots-admin", ADMIN_PASSWORD);
+    private Jedis admin(HostPort a) {
+        return connect(a, "cahoots-admin", ADMIN_PASSWORD);
     }
 
-    private static List<HostPort> masters(List<HostPort> cluster) {
+    private DefaultJedisClientConfig config(String user, String password) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder().user(user).password(password)
+                .socketTimeoutMillis(2000).connectionTimeoutMillis(2000);
+        if (tls != null) {
+            b.ssl(true).sslSocketFactory(tls.clientTls().socketFactory());
+        }
+        return b.build();
+    }
+
+    private Jedis connect(HostPort a, String user, String password) {
+        return new Jedis(new HostAndPort(a.host(), a.port()), config(user, password));
+    }
+
+    private void awaitPing(HostPort a, String user, String password) {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+            try (Jedis j = connect(a, user, password)) {
+                assertThat(j.ping()).isEqualTo("PONG");
+            }
+        });
+    }
+
+    /** A probe's words on loopback: the node's port and, in the TLS variant, redis-cli with TLS_ARGS and the node's files. */
+    private String localProbe(String word, HostPort a) {
+        String w = word.replace("-p 6379", "-h 127.0.0.1 -p " + a.port());
+        if (tls != null && w.contains("redis-cli ")) {
+            w = w.replace("redis-cli ", "redis-cli " + TLS_ARGS + " ").replace("/tls/", nodeTls + "/");
+        }
+        return w;
+    }
+
+    private List<HostPort> masters(List<HostPort> cluster) {
         List<HostPort> out = new ArrayList<>();
         for (HostPort a : cluster) {
             try (Jedis j = admin(a)) {

@@ -214,6 +214,34 @@ class KitCredentialsTest {
         assertThat(keys).isEqualTo(readKeys);
     }
 
+    @Test
+    void theTlsVariantGivesEveryRoleACertificateSecretOfItsOwn() throws Exception {
+        Path file = Rendering.K8S.resolve("alternatives/redis-tls.yaml");
+        List<io.fabric8.kubernetes.api.model.Secret> secrets = new ArrayList<>();
+        for (var doc : StrictYaml.documents(Rendering.read(file))) {
+            assertThat(doc.path("apiVersion").asText() + "/" + doc.path("kind").asText()).isEqualTo("v1/Secret");
+            secrets.add(StrictYaml.load(doc, io.fabric8.kubernetes.api.model.Secret.class, file.toString()));
+        }
+        assertThat(secrets).extracting(x -> x.getMetadata().getName()).containsExactly("cahoots-redis-tls", "cahoots-sentinel-tls",
+                "cahoots-agent-tls", "cahoots-app-tls", "cahoots-admin-tls");
+        for (io.fabric8.kubernetes.api.model.Secret s : secrets) {
+            assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
+            assertThat(s.getStringData()).as(s.getMetadata().getName()).containsOnlyKeys("ca.crt", "tls.crt", "tls.key");
+            assertThat(s.getStringData().values()).as("placeholders only, never a real key").allSatisfy(v -> assertThat(v).startsWith("<PEM"));
+        }
+        String text = Rendering.read(file);
+        assertThat(text).contains("NOT IN k8s/kustomization.yaml");
+        // Every container of the kit that talks to Redis or Sentinel is given its role's certificate, and the password
+        // Secrets stay (the per-role users do not change with TLS).
+        for (String container : List.of("redis-cluster/redis", "redis-ha/redis", "redis-sentinel/prepare", "redis-sentinel/sentinel",
+                "cahoots-api/agent", "cahoots-api/api", "redis-cluster-create/create")) {
+            assertThat(READS).containsKey(container);
+            assertThat(text).as(container).contains(container);
+        }
+        assertThat(text).contains("AGENT_REDIS_USERNAME/_PASSWORD unchanged", "auth-pass unchanged", "user cahoots-app as before");
+        assertThat(KIT.root.resources()).noneMatch(r -> r.contains("redis-tls"));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     /** users.acl: user name -> the rest of its line. */
