@@ -19,8 +19,8 @@
 #   SENTINEL_PASSWORD     the Sentinels' own password (Secret cahoots-sentinel; optional)
 #   AUTH_USER             the data nodes' ACL user for Sentinels (default cahoots-replication)
 #   REPLICATION_PASSWORD  that user's password (Secret cahoots-redis-replication; optional)
+#   TLS_ARGS              redis-cli's TLS options when the Sentinels are TLS-only (k8s/alternatives/redis-tls.yaml; optional)
 # Passwords: letters and digits (they are written into the config in quotes).
-#   TLS_ARGS          redis-cli's TLS options when the Sentinels are TLS-only (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
 
 : "${TEMPLATE:?TEMPLATE must name the Sentinel config template}"
