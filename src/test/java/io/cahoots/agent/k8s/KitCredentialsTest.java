@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,10 +146,10 @@ class KitCredentialsTest {
     }
 
     @Test
-    void theRenderingScriptWritesUsersAclWithTheHashesOfEachRolesPassword() throws Exception {
+    void theRenderingScriptWritesUsersAclWithTheHashesOfEachRolesPassword(@TempDir Path tmp) throws Exception {
         for (String workload : List.of("redis-cluster", "redis-ha")) {
             Container acl = KIT.container(workload, "acl");
-            Path out = Files.createTempDirectory("render-acl");
+            Path out = Files.createDirectories(tmp.resolve(workload));
             Map<String, String> env = renderEnv(acl, out);
             Tools.Result r = run(env);
             assertThat(r.exit()).as(r.output()).isZero();
@@ -171,9 +172,8 @@ class KitCredentialsTest {
     }
 
     @Test
-    void theRenderingScriptStopsThePodOnAMissingPasswordOrALeftoverPlaceholder() throws Exception {
+    void theRenderingScriptStopsThePodOnAMissingPasswordOrALeftoverPlaceholder(@TempDir Path out) throws Exception {
         Container acl = KIT.container("redis-cluster", "acl");
-        Path out = Files.createTempDirectory("render-acl");
         Map<String, String> env = renderEnv(acl, out);
         env.remove("APP_PASSWORD");
         Tools.Result r = run(env);
