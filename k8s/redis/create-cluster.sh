@@ -14,8 +14,21 @@
 #   NODES          space-separated host:port of every cluster node (required)
 #   REPLICAS       replicas per master (default 1)
 #   WAIT_SECONDS   how long step 1 may take (default 300)
-#   REDISCLI_AUTH  the data nodes' password, read by redis-cli itself so it never appears on a command line
+#   REDIS_USER     the ACL user to connect as (the kit: cahoots-admin, which may run every command; optional)
+#   REDISCLI_AUTH  that user's password, read by redis-cli itself so it never appears on a command line
+#   TLS_ARGS       redis-cli's TLS options for TLS-only nodes, e.g. "--tls --cacert /tls/ca.crt --cert /tls/tls.crt
+#                  --key /tls/tls.key" (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
+
+# redis-cli as REDIS_USER (redis-cli has no variable for the user; the password comes from REDISCLI_AUTH)
+# shellcheck disable=SC2086 # TLS_ARGS is one option per word
+cli() {
+  if [ -n "${REDIS_USER:-}" ]; then
+    redis-cli ${TLS_ARGS:-} --user "$REDIS_USER" "$@"
+  else
+    redis-cli ${TLS_ARGS:-} "$@"
+  fi
+}
 
 : "${NODES:?NODES must list host:port of every cluster node}"
 REPLICAS="${REPLICAS:-1}"
@@ -27,7 +40,7 @@ port_of() { echo "${1##*:}"; }
 # 1. every node answers
 deadline=$(( $(date +%s) + WAIT_SECONDS ))
 for n in $NODES; do
-  until [ "$(redis-cli -h "$(host_of "$n")" -p "$(port_of "$n")" ping 2>/dev/null)" = "PONG" ]; do
+  until [ "$(cli -h "$(host_of "$n")" -p "$(port_of "$n")" ping 2>/dev/null)" = "PONG" ]; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "create-cluster: $n does not answer PING after ${WAIT_SECONDS}s" >&2
       exit 1
@@ -44,7 +57,7 @@ for n in $NODES; do
     echo "create-cluster: cannot resolve $(host_of "$n")" >&2
     exit 1
   fi
-  bus=$(redis-cli -h "$(host_of "$n")" -p "$(port_of "$n")" config get cluster-port | sed -n 2p | tr -d '\r')
+  bus=$(cli -h "$(host_of "$n")" -p "$(port_of "$n")" config get cluster-port | sed -n 2p | tr -d '\r')
   if [ -z "$bus" ] || [ "$bus" = "0" ]; then
     bus=$(( $(port_of "$n") + 10000 ))
   fi
@@ -53,7 +66,7 @@ done
 
 set -- $NODES
 first="$1"
-known=$(redis-cli -h "$(host_of "$first")" -p "$(port_of "$first")" cluster info | tr -d '\r' \
+known=$(cli -h "$(host_of "$first")" -p "$(port_of "$first")" cluster info | tr -d '\r' \
   | awk -F: '$1 == "cluster_known_nodes" { print $2 }')
 
 if [ "${known:-1}" -gt 1 ]; then
@@ -62,7 +75,7 @@ if [ "${known:-1}" -gt 1 ]; then
   shift
   for a in "$@"; do
     endpoint="${a%@*}"
-    redis-cli -h "$(host_of "$first")" -p "$(port_of "$first")" \
+    cli -h "$(host_of "$first")" -p "$(port_of "$first")" \
       cluster meet "$(host_of "$endpoint")" "$(port_of "$endpoint")" "${a##*@}" >/dev/null
   done
   echo "create-cluster: cluster already formed ($known nodes known); addresses refreshed"
@@ -75,5 +88,5 @@ for a in $addresses; do
   endpoints="$endpoints ${a%@*}"
 done
 # shellcheck disable=SC2086 # one argument per endpoint
-redis-cli --cluster create $endpoints --cluster-replicas "$REPLICAS" --cluster-yes
+cli --cluster create $endpoints --cluster-replicas "$REPLICAS" --cluster-yes
 echo "create-cluster: cluster created"

@@ -10,8 +10,10 @@
 #  3. No Sentinel knows a master yet (the group's first start): ordinal 0 starts as master, the others as replicas
 #     of BOOTSTRAP_MASTER.
 #  4. exec redis-server with CONF (redis-cluster.conf: the caching policy and AOF) and --cluster-enabled no,
-#     announcing ANNOUNCE_HOST so Sentinel reports a stable name instead of the pod IP. Arguments given to this
-#     script are passed on last (the tests bind to loopback that way).
+#     announcing ANNOUNCE_HOST so Sentinel reports a stable name instead of the pod IP, and, with ACL_DIR, the ACL
+#     users and masteruser/masterauth the init container rendered there (render-acl.sh). The Sentinels' password
+#     is dropped from the environment first: Redis never holds it. Arguments given to this script are passed on
+#     last (the tests bind to loopback that way).
 #
 # Environment:
 #   CONF              the config file (required)
@@ -21,7 +23,9 @@
 #   SENTINELS         space-separated host:port of the Sentinels (required)
 #   MASTER_NAME       the monitored master's name (default mymaster)
 #   BOOTSTRAP_MASTER  host:port Sentinel first monitors, i.e. ordinal 0 (required)
-#   REDIS_PASSWORD    requirepass and masterauth of the group, also the Sentinels' password (optional)
+#   ACL_DIR           where render-acl.sh wrote users.acl and replication.conf (optional: without it, no ACL users)
+#   SENTINEL_PASSWORD the Sentinels' requirepass (Secret cahoots-sentinel), to ask them in step 1 (optional)
+#   TLS_ARGS          redis-cli's TLS options when the Sentinels are TLS-only (k8s/alternatives/redis-tls.yaml; optional)
 set -eu
 
 : "${CONF:?CONF must name the Redis config file}"
@@ -32,14 +36,17 @@ PORT="${PORT:-6379}"
 MASTER_NAME="${MASTER_NAME:-mymaster}"
 HOSTNAME="${HOSTNAME:-$(hostname)}"
 ORDINAL="${ORDINAL:-${HOSTNAME##*-}}"
-if [ -n "${REDIS_PASSWORD:-}" ]; then
-  export REDISCLI_AUTH="$REDIS_PASSWORD"
+# redis-cli reads REDISCLI_AUTH: here it must be the Sentinels' password, not the probes' (the replication user's).
+if [ -n "${SENTINEL_PASSWORD:-}" ]; then
+  export REDISCLI_AUTH="$SENTINEL_PASSWORD"
+else
+  unset REDISCLI_AUTH
 fi
 
 # 1. the current master, as the first Sentinel that knows one says
 master=""
 for s in $SENTINELS; do
-  reply=$(timeout 2 redis-cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
+  reply=$(timeout 2 redis-cli ${TLS_ARGS:-} -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$MASTER_NAME" \
     2>/dev/null | tr -d '\r') || true
   mhost=$(echo "$reply" | sed -n 1p)
   mport=$(echo "$reply" | sed -n 2p)
@@ -65,9 +72,10 @@ elif [ -z "$master" ] && [ "$ORDINAL" != "0" ]; then
 else
   echo "start-ha-node: starting as master"
 fi
-if [ -n "${REDIS_PASSWORD:-}" ]; then
-  set -- --requirepass "$REDIS_PASSWORD" --masterauth "$REDIS_PASSWORD" "$@"
+if [ -n "${ACL_DIR:-}" ]; then
+  set -- --aclfile "$ACL_DIR/users.acl" --include "$ACL_DIR/replication.conf" "$@"
 fi
 
 # 4.
+unset REDISCLI_AUTH SENTINEL_PASSWORD
 exec redis-server "$CONF" --port "$PORT" --cluster-enabled no --replica-announce-ip "$ANNOUNCE_HOST" "$@"

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>mounts become paths: {@code /etc/redis} -> the ConfigMap's source file (or a copy a test made), {@code /scripts}
  *       -> {@code k8s/redis/}, {@code /data} -> a scratch directory that is also the working directory;</li>
- *   <li>{@code fieldRef} values and Secrets come from the test; {@code $(VAR)} is expanded as the kubelet does;</li>
+ *   <li>{@code fieldRef} values and Secrets (by name, key {@code password} or any key) come from the test; {@code $(VAR)}
+ *       is expanded as the kubelet does;</li>
  *   <li>pod addresses in values ({@code redis-cluster-0.redis-cluster:6379}) become loopback addresses;</li>
  *   <li>ports never collide with anything: they are taken with the lab's lock files ({@link LabSpec}) in the lab's
  *       range, never 6379/16379, and passed as extra arguments ({@code --port}, {@code --bind 127.0.0.1}).</li>
@@ -118,10 +119,11 @@ final class KitProcesses implements AutoCloseable {
     }
 
     /**
-     * The environment a container gets: its variables in order, {@code fieldRef}s from {@code fields}, Secrets as
-     * {@code secret}, {@code $(VAR)} expanded, pod addresses mapped, then {@code overrides} on top.
+     * The environment a container gets: its variables in order, {@code fieldRef}s from {@code fields}, Secrets from
+     * {@code secrets} by Secret name (an optional one the test does not give is left out, as the kubelet does; a
+     * required one missing fails), {@code $(VAR)} expanded, pod addresses mapped, then {@code overrides} on top.
      */
-    Map<String, String> environment(Container c, Map<String, String> fields, String secret, Map<String, String> overrides) {
+    Map<String, String> environment(Container c, Map<String, String> fields, Map<String, String> secrets, Map<String, String> overrides) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : c.getEnv()) {
             String v;
@@ -130,7 +132,14 @@ final class KitProcesses implements AutoCloseable {
             } else if (e.getValueFrom().getFieldRef() != null) {
                 v = fields.get(e.getValueFrom().getFieldRef().getFieldPath());
             } else {
-                v = secret;
+                var ref = e.getValueFrom().getSecretKeyRef();
+                v = secrets.get(ref.getName());
+                if (v == null && Boolean.TRUE.equals(ref.getOptional())) {
+                    continue;
+                }
+                if (v == null) {
+                    throw new AssertionError(c.getName() + " needs Secret " + ref.getName() + " (" + e.getName() + "), which the test did not give");
+                }
             }
             env.put(e.getName(), local(v));
         }
@@ -224,8 +233,30 @@ final class KitProcesses implements AutoCloseable {
     }
 
     static Jedis connect(HostPort node, String password) {
+        return connect(node, null, password);
+    }
+
+    /** Waits until the node answers PING as ACL user {@code user}. */
+    static void awaitPing(HostPort node, String user, String password, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JedisException last = null;
+        while (System.nanoTime() < deadline) {
+            try (Jedis j = connect(node, user, password)) {
+                if ("PONG".equals(j.ping())) {
+                    return;
+                }
+            } catch (JedisException e) {
+                last = e;
+            }
+            sleep(50);
+        }
+        throw new AssertionError(node + " does not answer PING as " + user + " within " + timeout, last);
+    }
+
+    /** A connection as ACL user {@code user} (null: the default user). */
+    static Jedis connect(HostPort node, String user, String password) {
         return new Jedis(new HostAndPort(node.host(), node.port()), DefaultJedisClientConfig.builder()
-                .password(password).socketTimeoutMillis(2000).connectionTimeoutMillis(2000).build());
+                .user(user).password(password).socketTimeoutMillis(2000).connectionTimeoutMillis(2000).build());
     }
 
     static void sleep(long millis) {
@@ -257,7 +288,9 @@ final class KitProcesses implements AutoCloseable {
             v = v.replace(a.getKey(), a.getValue());
         }
         for (Map.Entry<String, Path> m : mounts.entrySet()) {
-            if (v.startsWith(m.getKey() + "/")) {
+            if (v.equals(m.getKey())) {
+                v = m.getValue().toString();
+            } else if (v.startsWith(m.getKey() + "/")) {
                 v = m.getValue() + v.substring(m.getKey().length());
             }
         }

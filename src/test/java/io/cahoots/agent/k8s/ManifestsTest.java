@@ -200,14 +200,17 @@ class ManifestsTest {
                 }
             }
         }
-        // Exactly the two Secrets docs/deployment.md tells operators to create.
-        assertThat(secretKeys).containsExactly("cahoots-agent/admin-token (optional)", "cahoots-redis/password");
+        // Exactly the Secrets docs/deployment.md tells operators to create: one per role (KitCredentialsTest).
+        assertThat(secretKeys).containsExactly("cahoots-agent/admin-token (optional)", "cahoots-redis-admin/password",
+                "cahoots-redis-agent/password", "cahoots-redis-app/password", "cahoots-redis-replication/password",
+                "cahoots-sentinel/password");
     }
 
     @Test
     void theRedisConfigMapsAreTheFilesOperatorsRead() {
         assertThat(KIT.one(ConfigMap.class, "redis-cluster-config").getData())
-                .containsExactly(Map.entry("redis-cluster.conf", Rendering.read(RedisConf.CLUSTER)));
+                .containsExactly(Map.entry("redis-cluster.conf", Rendering.read(RedisConf.CLUSTER)),
+                        Map.entry("users.acl", Rendering.read(KitSecrets.USERS_ACL)));
         assertThat(KIT.one(ConfigMap.class, "redis-sentinel-config").getData())
                 .containsExactly(Map.entry("sentinel.conf", Rendering.read(RedisConf.SENTINEL)));
         assertThat(KIT.one(ConfigMap.class, "cahoots-grafana-dashboard").getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");

@@ -46,7 +46,7 @@ class RedisConfTest {
             scripts = s.filter(p -> p.toString().endsWith(".sh")).sorted().toList();
         }
         assertThat(scripts).extracting(p -> p.getFileName().toString())
-                .containsExactly("create-cluster.sh", "prepare-sentinel.sh", "start-ha-node.sh");
+                .containsExactly("create-cluster.sh", "prepare-sentinel.sh", "render-acl.sh", "start-ha-node.sh");
         for (Path script : scripts) {
             // dash, not bash: the redis image's /bin/sh
             Tools.Result r = Tools.run(Path.of("."), "install dash (Debian's /bin/sh)", "dash", "-n", script.toString());
