@@ -1,5 +1,6 @@
 package io.cahoots.agent.sentinel;
 
+import io.cahoots.agent.metrics.GaugeRows;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -8,8 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Names every Sentinel meter. Tags are bounded: {@code master} by the watched names, {@code sentinel} by the
@@ -21,23 +22,23 @@ public class SentinelMetrics {
     static final String PREFIX = "cahoots.sentinel.";
 
     private final MeterRegistry registry;
-    private final MultiGauge reachable;
-    private final MultiGauge subscribed;
-    private final MultiGauge quorum;
-    private final MultiGauge agreeing;
+    private final GaugeRows reachable;
+    private final GaugeRows subscribed;
+    private final GaugeRows quorum;
+    private final GaugeRows agreeing;
     private final Timer confirmation;
     private final Counter events;
 
     public SentinelMetrics(MeterRegistry registry) {
         this.registry = registry;
-        reachable = MultiGauge.builder(PREFIX + "reachable")
-                .description("1 when the Sentinel answered the last poll").register(registry);
-        subscribed = MultiGauge.builder(PREFIX + "subscribed")
-                .description("1 while the agent's PSUBSCRIBE on the Sentinel is open").register(registry);
-        quorum = MultiGauge.builder(PREFIX + "quorum.reachable")
-                .description("1 when SENTINEL CKQUORUM says the quorum and the failover majority can be reached").register(registry);
-        agreeing = MultiGauge.builder(PREFIX + "agreeing")
-                .description("Sentinels that name the master address the agent believes").register(registry);
+        reachable = new GaugeRows(MultiGauge.builder(PREFIX + "reachable")
+                .description("1 when the Sentinel answered the last poll").register(registry));
+        subscribed = new GaugeRows(MultiGauge.builder(PREFIX + "subscribed")
+                .description("1 while the agent's PSUBSCRIBE on the Sentinel is open").register(registry));
+        quorum = new GaugeRows(MultiGauge.builder(PREFIX + "quorum.reachable")
+                .description("1 when SENTINEL CKQUORUM says the quorum and the failover majority can be reached").register(registry));
+        agreeing = new GaugeRows(MultiGauge.builder(PREFIX + "agreeing")
+                .description("Sentinels that name the master address the agent believes").register(registry));
         confirmation = Timer.builder(PREFIX + "confirmation.duration")
                 .description("Time to confirm or reject an announced master switch (ROLE + Sentinel majority)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
@@ -48,25 +49,25 @@ public class SentinelMetrics {
     }
 
     public void onView(SentinelView view) {
-        List<MultiGauge.Row<?>> reach = new ArrayList<>();
-        List<MultiGauge.Row<?>> sub = new ArrayList<>();
+        Map<Tags, Integer> reach = new HashMap<>();
+        Map<Tags, Integer> sub = new HashMap<>();
         for (SentinelView.SentinelStatus s : view.sentinels()) {
             Tags tags = Tags.of("sentinel", s.address().toString());
-            reach.add(MultiGauge.Row.of(tags, s.reachable() ? 1 : 0));
-            sub.add(MultiGauge.Row.of(tags, s.subscribed() ? 1 : 0));
+            reach.put(tags, s.reachable() ? 1 : 0);
+            sub.put(tags, s.subscribed() ? 1 : 0);
         }
-        reachable.register(reach, true);
-        subscribed.register(sub, true);
-        List<MultiGauge.Row<?>> q = new ArrayList<>();
-        List<MultiGauge.Row<?>> a = new ArrayList<>();
+        reachable.set(reach);
+        subscribed.set(sub);
+        Map<Tags, Number> q = new HashMap<>();
+        Map<Tags, Number> a = new HashMap<>();
         view.masters().forEach((name, m) -> {
             failovers(name); // registered at first sight, so a rate() has a zero to start from
             rejections(name);
-            q.add(MultiGauge.Row.of(Tags.of("master", name), m.quorumReachable() ? 1 : 0));
-            a.add(MultiGauge.Row.of(Tags.of("master", name), m.sentinelsAgreeing()));
+            q.put(Tags.of("master", name), m.quorumReachable() ? 1 : 0);
+            a.put(Tags.of("master", name), m.sentinelsAgreeing());
         });
-        quorum.register(q, true);
-        agreeing.register(a, true);
+        quorum.set(q);
+        agreeing.set(a);
     }
 
     public void failover(String master) {
