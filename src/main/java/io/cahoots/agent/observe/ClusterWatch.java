@@ -168,7 +168,7 @@ public class ClusterWatch {
         metrics.onSnapshot(s, fleet.isLeader());
         if (s.version() != previous) {
             LOG.infof("cluster topology version %d: state %s, %d nodes, %s", s.version(), s.state(), s.nodes().size(),
-                    s.check().ok() ? "check ok" : String.join("; ", s.check().problems()));
+                    s.check().ok() ? "check ok" : summary(s.check().problems()));
         }
         for (Consumer<ClusterSnapshot> l : listeners) {
             try {
@@ -186,5 +186,12 @@ public class ClusterWatch {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** The check's findings for one log line: a move of a chunk opens 128 slots, each a finding of its own. */
+    static String summary(List<String> problems) {
+        int shown = 3;
+        String head = String.join("; ", problems.subList(0, Math.min(shown, problems.size())));
+        return problems.size() <= shown ? head : head + "; and " + (problems.size() - shown) + " more (GET /api/v1/cluster/check)";
     }
 }
