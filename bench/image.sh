@@ -2,7 +2,7 @@
 # The agent's image: its size, start-up time (container start to /q/health/ready 200) and RSS under the kit's memory
 # limit with a read-only root file system, against a lab of containers. Builds what is missing: the engine and local
 # images (scripts/docker-up.sh), the application (mvn package), the image (AgentImageContainerIT builds it from
-# src/main/docker/Dockerfile.jvm). Pass -Dagent.image.base=<image> to build on another base (default: the local
+# src/main/docker/Dockerfile.jvm). Pass -Dcahoots.image.base=<image> to build on another base (default: the local
 # cahoots-java-base:17; e.g. registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21 on a host with a registry).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -162,5 +162,7 @@ if $want_agent; then
     -t "$AGENT_IMAGE" . 2>&1 >/dev/null | quiet
 fi
 
+# Earlier builds of these images (their tags moved on) only take space.
+docker image prune -f --filter label=cahoots.fingerprint >/dev/null || true
 docker images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^cahoots-' || true
 say "ready in $(( $(date +%s) - t0 )) s"

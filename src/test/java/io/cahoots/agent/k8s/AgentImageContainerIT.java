@@ -39,12 +39,12 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Differences from the pod, all forced by the test machine: host network (no bridge here) so the HTTP port is a
  * free loopback port and {@code quarkus.http.host} is 127.0.0.1 instead of 0.0.0.0; no Kubernetes API (scaling is on
  * as in the manifest and only reports that it cannot read the Deployment). The base image is
- * {@code agent.image.base} (default the local {@code cahoots-java-base:17} of scripts/docker-up.sh).
+ * {@code cahoots.image.base} (default the local {@code cahoots-java-base:17} of scripts/docker-up.sh).
  */
 class AgentImageContainerIT {
 
     static final String PASSWORD = SidecarIT.PASSWORD;
-    static final String IMAGE = System.getProperty("agent.image", "cahoots-agent:0.1.0");
+    static final String IMAGE = System.getProperty("cahoots.agent.image", "cahoots-agent:0.1.0");
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -122,7 +122,7 @@ class AgentImageContainerIT {
                 long pid = ContainerLauncher.docker().inspectContainerCmd(c.getContainerId()).exec().getState().getPidLong();
                 long rss = rssKib(pid) * 1024;
                 System.out.printf("FIGURE agent image %s: %d MB (%d MiB) on base %s%n", IMAGE, imageBytes / 1_000_000,
-                        imageBytes >> 20, System.getProperty("agent.image.base", "cahoots-java-base:17"));
+                        imageBytes >> 20, System.getProperty("cahoots.image.base", "cahoots-java-base:17"));
                 System.out.printf("FIGURE agent image start-up (container start to /q/health/ready 200): %d ms%n", startMillis);
                 System.out.printf("FIGURE agent image RSS after 200 requests: %d MiB of its %d MiB limit (read-only root, JAVA_OPTS_APPEND=\"%s\")%n",
                         rss >> 20, limit >> 20, env.get("JAVA_OPTS_APPEND"));
@@ -142,9 +142,9 @@ class AgentImageContainerIT {
 
     /** docker build of Dockerfile.jvm with the local base; returns the image's size. */
     static long buildImage() throws Exception {
-        Path project = Path.of(System.getProperty("agent.project.dir", ".")).toAbsolutePath();
+        Path project = Path.of(System.getProperty("cahoots.project.dir", ".")).toAbsolutePath();
         assertThat(project.resolve("target/quarkus-app/quarkus-run.jar")).as("run `mvn package` first").exists();
-        String base = System.getProperty("agent.image.base", "cahoots-java-base:17");
+        String base = System.getProperty("cahoots.image.base", "cahoots-java-base:17");
         Path log = Files.createTempFile("docker-build-", ".log");
         Process p = new ProcessBuilder("docker", "build", "-q", "-f", "src/main/docker/Dockerfile.jvm",
                 "--build-arg", "BASE_IMAGE=" + base, "-t", IMAGE, ".")

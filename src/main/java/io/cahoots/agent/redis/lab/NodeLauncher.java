@@ -17,7 +17,7 @@ import java.util.OptionalInt;
  */
 public interface NodeLauncher {
 
-    String PROPERTY = "agent.lab.launcher";
+    String PROPERTY = "cahoots.lab.launcher";
 
     /**
      * What to start. The node must bind {@code address} (and {@code busPort} for cluster nodes) on 127.0.0.1 and run

@@ -27,7 +27,7 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * Runs every lab node as a Testcontainers container instead of a process, so the whole test suite (or any part of it)
- * runs on containers with {@code -Dagent.lab.launcher=io.cahoots.agent.testing.containers.ContainerLauncher} -- the
+ * runs on containers with {@code -Dcahoots.lab.launcher=io.cahoots.agent.testing.containers.ContainerLauncher} -- the
  * {@code containers} Maven profile sets it. Each node is one container of {@link #image()}:
  * <ul>
  *   <li>host network, so it binds the lab's chosen 127.0.0.1 port (and bus port) like the process would; the lab's
@@ -45,7 +45,7 @@ import org.testcontainers.utility.DockerImageName;
  */
 public final class ContainerLauncher implements NodeLauncher {
 
-    public static final String IMAGE_PROPERTY = "agent.lab.image";
+    public static final String IMAGE_PROPERTY = "cahoots.lab.image";
     public static final String DEFAULT_IMAGE = "cahoots-redis:local";
 
     private static final Map<HostPort, String> CONTAINERS = new ConcurrentHashMap<>();
