@@ -107,6 +107,8 @@ class AgentSidecarTest {
     @Test
     void theContainerIsTheImageAsBuilt() {
         Dockerfile image = Dockerfile.read();
+        // The default base is what users pull; scripts/docker-up.sh passes a local one as a build argument.
+        assertThat(image.from()).startsWith("registry.access.redhat.com/ubi9/openjdk-17-runtime:");
         String version = Pattern.compile("<artifactId>cahoots-agent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(Rendering.read(Path.of("pom.xml"))).results().findFirst().orElseThrow().group(1);
         assertThat(AGENT.getImage()).isEqualTo("cahoots-agent:" + version.replace("-SNAPSHOT", ""));

@@ -26,6 +26,7 @@ record Dockerfile(String from, Map<String, String> env, List<String> expose, Lis
         Map<String, String> env = new LinkedHashMap<>();
         List<String> expose = new ArrayList<>();
         List<Copy> copies = new ArrayList<>();
+        Map<String, String> buildArgs = new LinkedHashMap<>();
         for (String raw : Rendering.read(FILE).replace("\\\n", " ").split("\n")) {
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -33,7 +34,15 @@ record Dockerfile(String from, Map<String, String> env, List<String> expose, Lis
             }
             String[] w = line.split("\\s+");
             switch (w[0]) {
-                case "FROM" -> from = w[1];
+                // ARG NAME=default before FROM (the base image, overridden with --build-arg); FROM ${NAME} is its default.
+                case "ARG" -> {
+                    String[] kv = w[1].split("=", 2);
+                    buildArgs.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
+                case "FROM" -> {
+                    Matcher a = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}").matcher(w[1]);
+                    from = a.matches() ? buildArgs.get(a.group(1)) : w[1];
+                }
                 case "USER" -> user = w[1];
                 case "EXPOSE" -> expose.addAll(List.of(w).subList(1, w.length));
                 case "ENTRYPOINT" -> entrypoint = line.substring("ENTRYPOINT".length()).strip();

@@ -5,9 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -54,7 +51,8 @@ public final class LabNode {
     private final String password;
     private final Duration startTimeout;
     private final io.cahoots.agent.redis.RedisTls tls;
-    private volatile Process process;
+    private final NodeLauncher launcher;
+    private volatile NodeLauncher.Running process;
     private volatile long lastPid = -1;
     private volatile boolean intentionallyDown;
     private volatile boolean paused;
@@ -72,6 +70,7 @@ public final class LabNode {
         this.user = role == Role.SENTINEL ? null : spec.user();
         this.password = role == Role.SENTINEL ? spec.sentinelPassword() : spec.password();
         this.startTimeout = spec.nodeStartTimeout();
+        this.launcher = spec.launcher();
     }
 
     public Role role() { return role; }
@@ -83,7 +82,7 @@ public final class LabNode {
     public Path configFile() { return configFile; }
     /** Pid of the current (or last) process. */
     public long pid() { return lastPid; }
-    public boolean isAlive() { Process p = process; return p != null && p.isAlive(); }
+    public boolean isAlive() { NodeLauncher.Running p = process; return p != null && p.isAlive(); }
     public boolean isPaused() { return paused && isAlive(); }
 
     /** A new connection with this node's credentials; the caller closes it. */
@@ -107,10 +106,9 @@ public final class LabNode {
     /** SIGKILL, waits until the process is gone. */
     public void kill() {
         intentionallyDown = true;
-        Process p = process;
+        NodeLauncher.Running p = process;
         if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            awaitExit(p, Duration.ofSeconds(10));
+            p.kill(Duration.ofSeconds(10));
         }
         paused = false;
     }
@@ -118,33 +116,34 @@ public final class LabNode {
     /** SIGTERM (Redis shuts down without saving: there are no save points), waits; SIGKILL after 20 s. */
     public void stop() {
         intentionallyDown = true;
-        Process p = process;
+        NodeLauncher.Running p = process;
         if (p == null || !p.isAlive()) {
             return;
         }
         if (paused) {
             resume(); // a stopped process would never handle SIGTERM
         }
-        p.destroy();
-        if (!awaitExit(p, STOP_TIMEOUT)) {
-            p.destroyForcibly();
-            awaitExit(p, Duration.ofSeconds(10));
+        p.terminate();
+        if (!p.awaitExit(STOP_TIMEOUT)) {
+            p.kill(Duration.ofSeconds(10));
         }
         paused = false;
     }
 
-    /** SIGSTOP: the process stays alive but answers nothing, like a hung or partitioned server. */
+    /**
+     * Freezes the node: it stays alive with its connections open but answers nothing, like a hung or partitioned
+     * server. SIGSTOP for a process, {@code docker pause} (the cgroup freezer) for a container.
+     */
     public void pause() {
         requireAlive("pause");
-        Procs.signal(pid(), "STOP");
         paused = true;
-        Poll.until(address + " stopped", Duration.ofSeconds(5), 5, () -> Procs.state(pid()) == 'T' ? null : "still running");
+        process.pause();
     }
 
-    /** SIGCONT. */
+    /** SIGCONT, or {@code docker unpause}. */
     public void resume() {
         requireAlive("resume");
-        Procs.signal(pid(), "CONT");
+        process.resume();
         paused = false;
     }
 
@@ -167,40 +166,33 @@ public final class LabNode {
     void start() {
         intentionallyDown = false;
         paused = false;
-        List<String> cmd = new ArrayList<>(List.of(redisServer.toString(), configFile.toString()));
-        if (role == Role.SENTINEL) {
-            cmd.add("--sentinel");
-        }
         // Only output of this run counts when looking for bind errors (the log is appended across restarts).
         logOffset = size(logFile());
         consoleOffset = size(dir.resolve(CONSOLE_FILE));
-        Process p;
+        NodeLauncher.Running p;
         try {
-            p = new ProcessBuilder(cmd)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(CONSOLE_FILE).toFile()))
-                    .start();
+            p = launcher.launch(new NodeLauncher.Launch(role, address, busPort, redisServer, configFile, dir,
+                    dir.getParent(), dir.resolve(CONSOLE_FILE)));
             process = p;
             lastPid = p.pid();
             Files.writeString(dir.resolve(PID_FILE), Long.toString(p.pid()));
         } catch (IOException e) {
-            throw new LabException("cannot start " + String.join(" ", cmd) + ": " + e, e);
+            throw new LabException("cannot start " + role + " " + address + " (" + launcher + "): " + e.getMessage(), e);
         }
         awaitAnswer(p);
     }
 
-    private void awaitAnswer(Process p) {
+    private void awaitAnswer(NodeLauncher.Running p) {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 // Most likely a lost race for a port (the message may be in a log we cannot read yet): retry.
-                throw new LabException.PortInUse(failure("exited with code " + p.exitValue()).getMessage());
+                throw new LabException.PortInUse(failure("exited with code "
+                        + (p.exitCode().isPresent() ? p.exitCode().getAsInt() : "?")).getMessage());
             }
             if (logs().contains("Address already in use")) {
-                p.destroyForcibly();
-                awaitExit(p, Duration.ofSeconds(5));
+                p.kill(Duration.ofSeconds(5));
                 throw failure("could not bind");
             }
             try (Jedis j = connect(500)) {
@@ -215,8 +207,7 @@ public final class LabNode {
             }
             Procs.sleep(20);
         }
-        p.destroyForcibly();
-        awaitExit(p, Duration.ofSeconds(5));
+        p.kill(Duration.ofSeconds(5));
         throw failure("did not answer within " + startTimeout.toMillis() + " ms (" + last + ")");
     }
 
@@ -241,32 +232,22 @@ public final class LabNode {
 
     /** True when the process ended without kill()/stop() -- a crash the lab should keep logs for. */
     boolean diedUnexpectedly() {
-        Process p = process;
+        NodeLauncher.Running p = process;
         return p != null && !p.isAlive() && !intentionallyDown;
     }
 
     /** Used by close(): SIGKILL works on paused processes too. */
     void destroy() {
         intentionallyDown = true;
-        Process p = process;
+        NodeLauncher.Running p = process;
         if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            awaitExit(p, Duration.ofSeconds(5));
+            p.kill(Duration.ofSeconds(5));
         }
     }
 
     private void requireAlive(String op) {
         if (!isAlive()) {
             throw new IllegalStateException("cannot " + op + " " + address + ": not running");
-        }
-    }
-
-    private static boolean awaitExit(Process p, Duration timeout) {
-        try {
-            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

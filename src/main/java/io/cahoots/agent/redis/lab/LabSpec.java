@@ -38,6 +38,7 @@ public final class LabSpec {
     private final boolean tls;
     private final String aclRule;
     private final String extraUser;
+    private final NodeLauncher launcher;
 
     private LabSpec(Builder b) {
         masters = b.masters;
@@ -64,6 +65,7 @@ public final class LabSpec {
         tls = b.tls;
         aclRule = b.aclRule;
         extraUser = b.extraUser;
+        launcher = b.launcher != null ? b.launcher : NodeLauncher.fromSystemProperty();
     }
 
     public static Builder builder() {
@@ -99,6 +101,8 @@ public final class LabSpec {
     public String aclRule() { return aclRule; }
     /** A further ACL user on every data node ({@code user <name> on ><password> <rule>}), e.g. the agent's least-privilege user. */
     public String extraUser() { return extraUser; }
+    /** How nodes run: processes unless set here or by the system property {@value NodeLauncher#PROPERTY}. */
+    public NodeLauncher launcher() { return launcher; }
 
     /** Majority of the Sentinels, so a single Sentinel cannot fail over alone. */
     public int sentinelQuorum() { return sentinels / 2 + 1; }
@@ -127,7 +131,7 @@ public final class LabSpec {
         return "LabSpec{cluster=" + masters + "x" + replicasPerMaster + "+" + spareNodes + " spare"
                 + ", sentinelGroup=" + (sentinelGroup ? "1+" + sentinelReplicas + " with " + sentinels + " sentinels" : "no")
                 + ", auth=" + (aclUser != null ? "acl:" + aclUser : password != null ? "requirepass" : "none")
-                + ", sentinelAuth=" + (sentinelPassword != null) + ", baseDir=" + baseDir + "}";
+                + ", sentinelAuth=" + (sentinelPassword != null) + ", baseDir=" + baseDir + ", nodes as " + launcher + "}";
     }
 
     public static final class Builder {
@@ -154,6 +158,7 @@ public final class LabSpec {
         private Path redisServer;
         private int portRangeStart = 20000;
         private int portRangeEnd = 32000;
+        private NodeLauncher launcher;
 
         private Builder() {
         }
@@ -186,6 +191,8 @@ public final class LabSpec {
         /** How long the cluster / Sentinel group may take to converge. */
         public Builder readyTimeout(Duration d) { readyTimeout = d; return this; }
         public Builder redisServer(Path binary) { redisServer = binary; return this; }
+        /** How nodes run; see {@link NodeLauncher#fromSystemProperty()} for the default. */
+        public Builder launcher(NodeLauncher l) { launcher = l; return this; }
         /** Port range [start, end); keep it below the Linux ephemeral range and away from 6379. */
         public Builder portRange(int start, int end) { portRangeStart = start; portRangeEnd = end; return this; }
 
