@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import io.cahoots.agent.redis.AclRules;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.containers.ContainerLauncher;
@@ -43,7 +44,8 @@ import org.testcontainers.utility.DockerImageName;
  */
 class AgentImageContainerIT {
 
-    static final String PASSWORD = SidecarIT.PASSWORD;
+    /** The kit's agent user and its password (Secret cahoots-redis-agent), as KitAclIT gives the data nodes. */
+    static final String AGENT_USER = "cahoots-agent";
     static final String IMAGE = System.getProperty("cahoots.agent.image", "cahoots-agent:0.1.0");
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -58,14 +60,15 @@ class AgentImageContainerIT {
 
         try (RedisLab lab = RedisLab.start(LabSpec.builder().launcher(new ContainerLauncher())
                 .masters(3).replicasPerMaster(1).sentinelGroup(true).sentinelReplicas(1).sentinels(3)
-                .password(PASSWORD).sentinelPassword(PASSWORD).clusterNodeTimeoutMillis(5000).build());
+                .extraUser(AGENT_USER, KitSecrets.password("cahoots-redis-agent"), AclRules.rule())
+                .sentinelPassword(SidecarIT.SENTINEL_PASSWORD).clusterNodeTimeoutMillis(5000).build());
              KitProcesses kit = new KitProcesses()) {
             for (int i = 0; i < 3; i++) {
                 kit.address("redis-cluster-" + i + ".redis-cluster:6379", lab.masters().get(i));
                 kit.address("redis-sentinel-" + i + ".redis-sentinel:26379", lab.sentinels().get(i));
             }
             int port = kit.port();
-            Map<String, String> env = kit.environment(agent, SidecarIT.NO_FIELDS, PASSWORD, Map.of(
+            Map<String, String> env = kit.environment(agent, SidecarIT.NO_FIELDS, SidecarIT.SECRETS, Map.of(
                     "QUARKUS_HTTP_PORT", Integer.toString(port),
                     "KUBECONFIG", "/tmp/no-kubeconfig"));
             assertThat(env.get("JAVA_OPTS_APPEND")).contains("-Dquarkus.http.host=0.0.0.0");
