@@ -2,6 +2,7 @@ package io.cahoots.agent.scaling.shard;
 
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.NodeMetrics;
 import io.cahoots.agent.cluster.RecentLatency;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * What the shard policy reads at one instant, reduced from a cluster snapshot by {@link #of}. A trigger without a
@@ -32,7 +34,8 @@ public record ShardSample(Instant at, int masters, boolean clusterOk, boolean jo
     /**
      * What a scale-in would leave: the drained master's data goes to the others.
      *
-     * @param drain          the master a scale-in would drain: the one holding the least memory
+     * @param drain          the master a scale-in would drain: the one holding the least memory among those that came from
+     *                       the spare pool, else among all
      * @param usedBytes      used_memory over every master
      * @param drainedBytes   used_memory of {@code drain}
      * @param remainingBytes maxmemory over every master but {@code drain}
@@ -52,7 +55,8 @@ public record ShardSample(Instant at, int masters, boolean clusterOk, boolean jo
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    public static ShardSample of(ClusterSnapshot s, RecentLatency recent, boolean jobRunning) {
+    /** @param pool the spare-node pool: a master taken from it is drained before one that was there before */
+    public static ShardSample of(ClusterSnapshot s, RecentLatency recent, boolean jobRunning, Set<HostPort> pool) {
         List<ClusterNode> masters = s.masters();
         Map<ShardTrigger, Double> values = new EnumMap<>(ShardTrigger.class);
         Map<ShardTrigger, String> missing = new EnumMap<>(ShardTrigger.class);
@@ -81,7 +85,8 @@ public record ShardSample(Instant at, int masters, boolean clusterOk, boolean jo
         } else {
             missing.put(ShardTrigger.LATENCY, "no command in the recent window");
         }
-        ClusterNode drain = read.stream().min(Comparator.comparingLong(n -> n.metrics().get().usedMemoryBytes())).orElseThrow();
+        Comparator<ClusterNode> fromPoolFirst = Comparator.comparing((ClusterNode n) -> !n.address().map(pool::contains).orElse(false));
+        ClusterNode drain = read.stream().min(fromPoolFirst.thenComparingLong(n -> n.metrics().get().usedMemoryBytes())).orElseThrow();
         long used = m.stream().mapToLong(NodeMetrics::usedMemoryBytes).sum();
         long remaining = read.stream().filter(n -> n != drain).mapToLong(n -> n.metrics().get().maxMemoryBytes()).sum();
         Headroom headroom = new Headroom(Optional.of(drain.id()), drain.addressText(), used, drain.metrics().get().usedMemoryBytes(),
