@@ -1,7 +1,6 @@
 package io.cahoots.agent.scaling;
 
 import io.cahoots.agent.cluster.ClusterSnapshot;
-import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.RecentLatency;
 import io.cahoots.agent.config.RedisScalingSettings;
 import io.cahoots.agent.scaling.ShardScalingStatus.RecordedDecision;
@@ -211,10 +210,5 @@ public final class ShardScalingLoop {
         masters.ifPresent(metrics::onShardMasters);
         return new ShardScalingStatus(mode, reason, source(s), masters, settings.minMasters(), settings.maxMasters(), phase,
                 triggers, List.copyOf(decisions), Optional.of(now), Optional.empty());
-    }
-
-    /** For tests and the lab: the pool as configured. */
-    List<HostPort> pool() {
-        return actions.map(ShardActions::pool).orElse(List.of());
     }
 }
