@@ -1,5 +1,6 @@
 // Scaling: the API replica supervisor: current and desired replicas, trigger readings against their
 // thresholds, and the decision history with reasons. "disabled" is a state, shown with its reason.
+// Below it the Redis shard autoscaler (the answer's `redis`): masters, node source, triggers, decisions.
 
 import {get} from './api.js';
 import {$, clearProblem, setHtml, showProblem} from './ui.js';
@@ -45,6 +46,29 @@ function decisionRow(d) {
       + (d.failure ? `<div class="problem-detail">${esc(d.failure)}</div>` : '') + '</li>';
 }
 
+const REDIS_UNITS = {memory: '%', ops: ' ops/s', latency: 'ms'};
+
+function redisSection(r) {
+  if (!r) return '';
+  let html = `<section class="redis-scaling" data-redis-scaling><h3 class="sub-h">Redis shards</h3>`
+      + `<p class="mode"><span class="badge mode-${esc(r.mode)}">${esc(r.mode)}</span> ${esc(r.modeReason ?? '')}</p>`
+      + `<dl class="facts small"><dt>Masters</dt><dd data-redis-masters>${r.masters == null ? DASH : num(r.masters)}`
+      + ` <span class="muted">(${num(r.minMasters)}–${num(r.maxMasters)})</span></dd>`
+      + `<dt>Nodes from</dt><dd data-redis-source>${esc(r.source ?? DASH)}</dd>`
+      + `<dt>Phase</dt><dd>${esc(r.phase ?? DASH)}</dd></dl>`;
+  if (r.error) html += `<p class="problem-inline"><span class="problem-detail">${esc(r.error)}</span></p>`;
+  const triggers = (r.triggers || []).map(t => ({...t, unit: REDIS_UNITS[t.name] ?? ''}));
+  if (triggers.length) {
+    html += `<table class="small triggers"><caption>Redis triggers</caption><thead><tr><th scope="col">Trigger</th><th scope="col" class="num">Reading</th>`
+        + `<th scope="col" class="num">Threshold</th><th scope="col">State</th></tr></thead><tbody>${triggers.map(triggerRow).join('')}</tbody></table>`;
+  }
+  const decisions = (r.decisions || []).map(d => ({...d, failure: d.outcome}));
+  html += decisions.length
+      ? `<ol class="plain decisions">${decisions.map(decisionRow).join('')}</ol>`
+      : '<p class="muted small">No shard decisions yet.</p>';
+  return html + '</section>';
+}
+
 function render(s) {
   $('scaling-at').innerHTML = s.evaluatedAt ? `evaluated ${timeEl(s.evaluatedAt)}` : '';
   const target = [s.namespace, s.deployment].filter(Boolean).join('/');
@@ -72,5 +96,6 @@ function render(s) {
   html += `<h3 class="sub-h">Decisions</h3>` + (decisions.length
       ? `<ol class="plain decisions">${decisions.map(decisionRow).join('')}</ol>`
       : '<p class="muted small">No decisions yet.</p>');
+  html += redisSection(s.redis);
   setHtml($('scaling'), html);
 }

@@ -5,6 +5,7 @@ import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.policy.PolicyService;
 import io.cahoots.agent.policy.PolicyStatus;
 import io.cahoots.agent.scaling.ScalingSupervisor;
+import io.cahoots.agent.scaling.ShardScalingSupervisor;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -47,7 +48,11 @@ public class SharedViews {
     private final ObjectMapper mapper;
     private ScheduledExecutorService thread;
 
-    public SharedViews(Fleet fleet, PolicyService policy, ScalingSupervisor scaling, ObjectMapper mapper) {
+    private final ShardScalingSupervisor shards;
+
+    public SharedViews(Fleet fleet, PolicyService policy, ScalingSupervisor scaling, ShardScalingSupervisor shards,
+                       ObjectMapper mapper) {
+        this.shards = shards;
         this.fleet = fleet;
         this.policy = policy;
         this.scaling = scaling;
@@ -102,7 +107,7 @@ public class SharedViews {
                     fleet.store().putDocument(POLICY, mapper.writeValueAsBytes(PolicyView.of(s)), TTL);
                 }
             }
-            fleet.store().putDocument(SCALING, mapper.writeValueAsBytes(ScalingView.of(scaling.status())), TTL);
+            fleet.store().putDocument(SCALING, mapper.writeValueAsBytes(ScalingView.of(scaling.status(), shards.status())), TTL);
         } catch (Exception e) {
             LOG.debugf("could not share the policy and scaling reports: %s", e.getMessage());
         }

@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * With {@code AGENT_LAB=true}, starts a local lab of real {@code redis-server} processes (3 masters,
- * 3 replicas, 1 spare node, a Sentinel group) and points the settings at it, the agent as its least-privilege
- * ACL user. The lab stops with the agent.
+ * 3 replicas, 3 spare nodes, a Sentinel group) and points the settings at it, the agent as its least-privilege
+ * ACL user. The lab stops with the agent. The spare nodes are also the Redis shard autoscaler's pool when
+ * {@code AGENT_REDIS_SCALING_SPARE_NODES} is unset: one shard step takes two.
  */
 @Singleton
 public class LabSupervisor {
@@ -40,7 +41,7 @@ public class LabSupervisor {
         long started = System.nanoTime();
         String agentPassword = generateToken();
         lab = RedisLab.start(LabSpec.builder()
-                .masters(3).replicasPerMaster(1).spareNodes(1)
+                .masters(3).replicasPerMaster(1).spareNodes(3)
                 .sentinelGroup(true).sentinelReplicas(1).sentinels(3)
                 // 3 s rather than the lab's 1 s default: a busy laptop must not see spurious failovers.
                 .clusterNodeTimeoutMillis(3000)

@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param loading              {@code loading:1}: the node is still reading its data set from disk
  * @param totalCommandsProcessed {@code total_commands_processed}: what {@code instantaneous_ops_per_sec} samples,
  *                             as a count a client can {@code rate()} over any window
+ * @param commandTotals        per command: calls and microseconds since the node's start (commandstats), so that a
+ *                             difference of two readings gives each command's recent average ({@link RecentLatency})
  */
 public record NodeMetrics(
         long usedMemoryBytes,
@@ -34,10 +36,27 @@ public record NodeMetrics(
         String redisVersion,
         long uptimeSeconds,
         boolean loading,
-        long totalCommandsProcessed) {
+        long totalCommandsProcessed,
+        Map<String, CommandTotals> commandTotals) {
+
+    /** One command's cumulative {@code calls} and {@code usec}. */
+    public record CommandTotals(long calls, long usec) {
+    }
 
     public NodeMetrics {
         p99UsecByCommand = Map.copyOf(p99UsecByCommand);
+        // A snapshot shared by an older leader has no per-command totals.
+        commandTotals = commandTotals == null ? Map.of() : Map.copyOf(commandTotals);
+    }
+
+    /** Without per-command totals. */
+    public NodeMetrics(long usedMemoryBytes, long maxMemoryBytes, String maxMemoryPolicy, long connectedClients, long opsPerSec,
+                       long keyspaceHits, long keyspaceMisses, long keys, long expires, long replicationOffset,
+                       boolean masterLinkUp, long commandCalls, long commandUsec, Map<String, Double> p99UsecByCommand,
+                       String redisVersion, long uptimeSeconds, boolean loading, long totalCommandsProcessed) {
+        this(usedMemoryBytes, maxMemoryBytes, maxMemoryPolicy, connectedClients, opsPerSec, keyspaceHits, keyspaceMisses, keys,
+                expires, replicationOffset, masterLinkUp, commandCalls, commandUsec, p99UsecByCommand, redisVersion,
+                uptimeSeconds, loading, totalCommandsProcessed, Map.of());
     }
 
     /** Without {@code total_commands_processed}: the commandstats calls stand in for it. */
@@ -73,6 +92,7 @@ public record NodeMetrics(
         long calls = 0;
         long usec = 0;
         Map<String, Double> p99 = new TreeMap<>();
+        Map<String, CommandTotals> perCommand = new TreeMap<>();
         for (Map.Entry<String, String> e : info.fields().entrySet()) {
             String k = e.getKey();
             if (k.startsWith("db") && k.length() > 2 && Character.isDigit(k.charAt(2))) {
@@ -81,8 +101,11 @@ public record NodeMetrics(
                 expires += parseLong(sub.get("expires"));
             } else if (k.startsWith("cmdstat_")) {
                 Map<String, String> sub = InfoReply.subFields(e.getValue());
-                calls += parseLong(sub.get("calls"));
-                usec += parseLong(sub.get("usec"));
+                long c = parseLong(sub.get("calls"));
+                long u = parseLong(sub.get("usec"));
+                calls += c;
+                usec += u;
+                perCommand.put(k.substring("cmdstat_".length()), new CommandTotals(c, u));
             } else if (k.startsWith("latency_percentiles_usec_")) {
                 String p = InfoReply.subFields(e.getValue()).get("p99");
                 if (p != null) {
@@ -109,7 +132,8 @@ public record NodeMetrics(
                 info.get("redis_version").orElse(""),
                 info.getLong("uptime_in_seconds", 0),
                 info.getLong("loading", 0) == 1,
-                info.getLong("total_commands_processed", calls));
+                info.getLong("total_commands_processed", calls),
+                perCommand);
     }
 
     private static long parseLong(String s) {

@@ -87,7 +87,7 @@ public interface ScalingConfig {
     @WithDefault("30m")
     String scaleDownAfter();
 
-    /** Worst per-command p99 (or interval average) on a Redis node that counts as "high latency" evidence. */
+    /** A Redis node's average time per command over the last poll interval that counts as "high latency" evidence. */
     @WithDefault("10")
     String redisLatencyMs();
 

@@ -29,14 +29,19 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Remove: (1) refuse an unknown id, the last master, or a master whose data the others have no memory
  * for; (2) drain its slots over every remaining master; (3) re-point its replicas to the masters with the
- * fewest replicas; (4) {@code CLUSTER FORGET} on every other node at once, well inside the 60 s ban;
- * (5) {@code CLUSTER RESET SOFT} on the removed node so it can be used again.
+ * fewest replicas; (4) for a drained master, wait until every node's own view shows it without slots (every node
+ * told); (5) {@code CLUSTER FORGET} on every other node at once, well inside the 60 s ban; (6) for a drained master,
+ * {@link #RESET_GRACE} more: until it is reset, a client whose slot map still names it gets {@code MOVED} from it
+ * and refreshes its map, whereas a reset node answers {@code CLUSTERDOWN} (seen by a writer in ShardScalingIT);
+ * (7) {@code CLUSTER RESET SOFT} on the removed node so it can be used again.
  */
 @ApplicationScoped
 public class NodeService {
 
     private static final Logger LOG = Logger.getLogger(NodeService.class);
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a drained master keeps redirecting stale clients before it is reset; well inside the 60 s ban. */
+    static final Duration RESET_GRACE = Duration.ofSeconds(5);
 
     public enum Role { MASTER, REPLICA }
 
@@ -125,8 +130,12 @@ public class NodeService {
             }
             if (node.isMaster()) {
                 repointReplicas(id);
+                awaitCondition("every node to see " + node.addressText() + " without slots", () -> withoutSlotsEverywhere(id));
             }
             forgetEverywhere(id);
+            if (node.isMaster() && node.slotCount() > 0) {
+                pause(RESET_GRACE);
+            }
             node.address().ifPresent(a -> {
                 try {
                     redis.resetSoft(a);
@@ -171,6 +180,27 @@ public class NodeService {
         others.removeIf(n -> n.id().equals(id) || n.address().isEmpty() || n.metrics().isEmpty());
         others.parallelStream().forEach(n -> redis.forget(n.address().get(), id)
                 .ifPresent(err -> LOG.warnf("CLUSTER FORGET on %s: %s", n.addressText(), err)));
+    }
+
+    private boolean withoutSlotsEverywhere(String id) {
+        for (ClusterNode n : watch.refresh().nodes()) {
+            if (n.id().equals(id) || n.address().isEmpty() || n.metrics().isEmpty()) {
+                continue;
+            }
+            if (redis.clusterNodes(n.address().get()).stream().anyMatch(e -> e.id().equals(id) && !e.slots().isEmpty())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobCancelledException("interrupted while waiting before the reset");
+        }
     }
 
     private boolean knownByAll(String newId) {

@@ -4,6 +4,7 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.cluster.NodeMetrics;
+import io.cahoots.agent.cluster.RecentLatency;
 import io.cahoots.agent.cluster.SlotRange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -57,6 +58,10 @@ public class AgentMetrics {
     /** Keys of the running job already added to {@link #keysMoved}: the counter grows as keys move, once per key. */
     private long keysCounted;
 
+    /** The window of the exported recent command latency: shorter than a scrape interval's few samples would smooth. */
+    public static final Duration RECENT_LATENCY_WINDOW = Duration.ofSeconds(10);
+    private final RecentLatency recentLatency = new RecentLatency(RECENT_LATENCY_WINDOW);
+
     public AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
         pollDuration = Timer.builder(PREFIX + "cluster.poll.duration").description("Time to read every cluster node once")
@@ -106,7 +111,8 @@ public class AgentMetrics {
         nodesUnreachable.set(s.check().unreachable().size());
         // A follower of the fleet clears its rows: the leader exports the per-node series, one copy in Prometheus.
         List<ClusterNode> nodes = perNode ? s.nodes() : List.of();
-        nodeGauges.onSnapshot(nodes);
+        recentLatency.record(s);
+        nodeGauges.onSnapshot(nodes, recentLatency);
         nodeCounters.onSnapshot(nodes);
     }
 
@@ -175,6 +181,7 @@ public class AgentMetrics {
         private final MultiGauge lag;
         private final MultiGauge linkUp;
         private final MultiGauge p99;
+        private final MultiGauge recent;
 
         NodeGauges(MeterRegistry registry, String prefix) {
             info = MultiGauge.builder(prefix + "node.info").description("Identity of a node: address and role, always 1")
@@ -193,10 +200,14 @@ public class AgentMetrics {
             linkUp = MultiGauge.builder(prefix + "master.link.up").description("Replicas only: 1 when master_link_status is up")
                     .register(registry);
             p99 = MultiGauge.builder(prefix + "command.latency.p99.max").baseUnit("seconds")
-                    .description("Worst per-command p99 from latencystats (Redis 7+), 0 before").register(registry);
+                    .description("Worst per-command p99 from latencystats (Redis 7+), 0 before; cumulative since the node started")
+                    .register(registry);
+            recent = MultiGauge.builder(prefix + "command.latency.recent.max").baseUnit("seconds")
+                    .description("Average time per call of the node's slowest command over the last 10 s (commandstats differences)")
+                    .register(registry);
         }
 
-        void onSnapshot(List<ClusterNode> nodes) {
+        void onSnapshot(List<ClusterNode> nodes, RecentLatency recentLatency) {
             List<MultiGauge.Row<?>> infoRows = new ArrayList<>();
             List<MultiGauge.Row<?>> upRows = new ArrayList<>();
             List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
@@ -207,6 +218,7 @@ public class AgentMetrics {
             List<MultiGauge.Row<?>> off = new ArrayList<>();
             List<MultiGauge.Row<?>> link = new ArrayList<>();
             List<MultiGauge.Row<?>> p = new ArrayList<>();
+            List<MultiGauge.Row<?>> r = new ArrayList<>();
             for (ClusterNode n : nodes) {
                 Tags node = Tags.of("node", n.id());
                 infoRows.add(MultiGauge.Row.of(node.and("address", n.addressText(), "role", n.role().wire()), 1));
@@ -222,6 +234,7 @@ public class AgentMetrics {
                 k.add(MultiGauge.Row.of(node, m.keys()));
                 off.add(MultiGauge.Row.of(node, m.replicationOffset()));
                 p.add(MultiGauge.Row.of(node, m.worstP99Usec() / 1e6));
+                recentLatency.slowest(n.id()).ifPresent(c -> r.add(MultiGauge.Row.of(node, c.usecPerCall() / 1e6)));
                 if (!n.isMaster()) {
                     link.add(MultiGauge.Row.of(node, m.masterLinkUp() ? 1 : 0));
                 }
@@ -236,6 +249,7 @@ public class AgentMetrics {
             offset.register(off, true);
             linkUp.register(link, true);
             p99.register(p, true);
+            recent.register(r, true);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.cahoots.agent.scaling;
 
+import io.cahoots.agent.config.RedisScalingConfig;
+import io.cahoots.agent.config.RedisScalingSettings;
 import io.cahoots.agent.config.ScalingConfig;
 import io.cahoots.agent.config.ScalingSettings;
 import jakarta.enterprise.inject.Produces;
@@ -12,5 +14,11 @@ public class ScalingBeans {
     @Singleton
     ScalingSettings scalingSettings(ScalingConfig config) {
         return ScalingSettings.from(config);
+    }
+
+    @Produces
+    @Singleton
+    RedisScalingSettings redisScalingSettings(RedisScalingConfig config) {
+        return RedisScalingSettings.from(config);
     }
 }

@@ -118,4 +118,32 @@ public class ScalingMetrics {
     public void onScaleFailure() {
         scaleFailures.increment();
     }
+
+    // The Redis shard autoscaler: cahoots_scaling_redis_*.
+    private final AtomicLong shardMasters = new AtomicLong(-1);
+    private final Map<String, AtomicReference<Double>> shardReadings = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Masters the shard autoscaler saw at its last evaluation. */
+    public void onShardMasters(int masters) {
+        if (shardMasters.getAndSet(masters) == -1 && masters >= 0) {
+            gauge("redis.masters", shardMasters, "Masters the Redis shard autoscaler saw at its last evaluation");
+        }
+    }
+
+    /** One shard trigger's reading in its own unit (percent, ops/s per master, milliseconds); NaN when missing. */
+    public void onShardReading(String trigger, double value) {
+        shardReadings.computeIfAbsent(trigger, t -> {
+            AtomicReference<Double> r = new AtomicReference<>(Double.NaN);
+            Gauge.builder(PREFIX + "redis.reading", r, AtomicReference::get).tag("trigger", t)
+                    .description("Redis shard autoscaler trigger reading: memory in percent, ops in ops/s per master, latency in ms")
+                    .register(registry);
+            return r;
+        }).set(value);
+    }
+
+    public void onShardDecision(String kind, boolean applied) {
+        Counter.builder(PREFIX + "redis.decisions").tag("kind", kind).tag("applied", Boolean.toString(applied))
+                .description("Redis shard autoscaler decisions, by kind and whether they were carried out").register(registry)
+                .increment();
+    }
 }

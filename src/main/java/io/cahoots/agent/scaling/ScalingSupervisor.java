@@ -2,8 +2,8 @@ package io.cahoots.agent.scaling;
 
 import io.cahoots.agent.fleet.Fleet;
 
-import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.config.ScalingSettings;
+import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.scaling.kube.KubernetesConnector;
 import io.cahoots.agent.scaling.policy.RedisPressure;
@@ -17,7 +17,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +41,13 @@ public class ScalingSupervisor {
     private volatile ScalingLoop loop;
     private volatile String startFailure;
     private KubernetesConnector.Connection connection;
-    /** The snapshot the previous evaluation saw, to turn Redis' cumulative command totals into an interval figure. */
-    private Optional<ClusterSnapshot> previousSnapshot = Optional.empty();
+    /** Redis' cumulative command totals turned into figures of the recent past. */
+    private final RedisEvidence redisEvidence;
 
     public ScalingSupervisor(ScalingSettings settings, KubernetesConnector connector, ClusterWatch clusterWatch,
-                             ScalingMetrics metrics, Clock clock, Fleet fleet) {
+                             ScalingMetrics metrics, Clock clock, Fleet fleet, Settings agent) {
+        this.redisEvidence = new RedisEvidence(RedisEvidence.defaultWindow(agent.pollInterval()), settings.redisLatencyMs(),
+                settings.redisMemoryPercent());
         this.fleet = fleet;
         this.settings = settings;
         this.connector = connector;
@@ -115,10 +116,6 @@ public class ScalingSupervisor {
         if (!clusterWatch.enabled()) {
             return RedisPressure.NONE;
         }
-        Optional<ClusterSnapshot> now = clusterWatch.latest();
-        RedisPressure p = now.map(s -> RedisPressure.of(s, previousSnapshot, settings.redisLatencyMs(),
-                settings.redisMemoryPercent())).orElse(RedisPressure.NONE);
-        previousSnapshot = now;
-        return p;
+        return redisEvidence.of(clusterWatch.latest());
     }
 }

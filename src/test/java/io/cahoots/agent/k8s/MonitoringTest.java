@@ -216,7 +216,7 @@ class MonitoringTest {
         assertThat(all).contains("rate(cahoots_redis_commands_processed_total", "cahoots_redis_memory_used_bytes",
                 "cahoots_redis_memory_max_bytes", "cahoots_redis_clients_connected", "rate(cahoots_redis_keyspace_hits_total",
                 "rate(cahoots_redis_keyspace_misses_total", "rate(cahoots_redis_commands_duration_seconds_total",
-                "rate(cahoots_redis_commands_total", "cahoots_redis_command_latency_p99_max_seconds", "cahoots_redis_replication_lag_bytes");
+                "rate(cahoots_redis_commands_total", "cahoots_redis_command_latency_recent_max_seconds", "cahoots_redis_replication_lag_bytes");
         // ... and the agent's own: jobs, migration rate, failovers, scaling decisions, leadership.
         assertThat(all).contains("cahoots_jobs_finished_total", "cahoots_job_running", "rate(cahoots_migration_keys_moved_total",
                 "cahoots_sentinel_failovers_total", "cahoots_scaling_decisions_total", "cahoots_policy_corrections_total",

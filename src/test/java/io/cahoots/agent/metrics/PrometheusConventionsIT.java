@@ -147,6 +147,7 @@ class PrometheusConventionsIT {
                 .containsEntry("cahoots_redis_memory_max_bytes", "gauge")
                 .containsEntry("cahoots_redis_replication_lag_bytes", "gauge")
                 .containsEntry("cahoots_redis_command_latency_p99_max_seconds", "gauge")
+                .containsEntry("cahoots_redis_command_latency_recent_max_seconds", "gauge")
                 .containsEntry("cahoots_redis_node_info", "gauge")
                 .containsEntry("cahoots_agent_leader", "gauge")
                 .containsEntry("cahoots_policy_audit_cycle_duration_seconds", "histogram");

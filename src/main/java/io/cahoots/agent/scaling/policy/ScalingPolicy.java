@@ -213,7 +213,7 @@ public final class ScalingPolicy {
             return once(s, Decision.Kind.REDIS_BOTTLENECK, new Decision(now, Decision.Kind.REDIS_BOTTLENECK, current, current,
                     "bottleneck: Redis: " + why + " while " + calmPart(o.sample(), Trigger.CPU) + " and "
                             + calmPart(o.sample(), Trigger.QUEUE) + "; Redis shows " + String.join("; ", o.redis().evidence())
-                            + ": not adding API pods"));
+                            + ": not adding API pods; the remedy is Redis capacity (one more shard: the Redis shard autoscaler, or POST /api/v1/cluster/nodes)"));
         }
         s = s.withReported(without(s.reported(), Decision.Kind.REDIS_BOTTLENECK));
         int target = limits.clamp(current + limits.step());

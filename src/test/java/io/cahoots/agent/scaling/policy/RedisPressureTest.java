@@ -5,6 +5,7 @@ import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.NodeMetrics;
+import io.cahoots.agent.cluster.RecentLatency;
 import io.cahoots.agent.cluster.Role;
 
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class RedisPressureTest {
     static final long MIB = 1L << 20;
 
     static NodeMetrics metrics(long used, long max, long calls, long usec, Map<String, Double> p99) {
-        return new NodeMetrics(used, max, "allkeys-lru", 10, 1000, 0, 0, 100, 0, 0, true, calls, usec, p99, "7.2.4", 100, false);
+        return new NodeMetrics(used, max, "allkeys-lru", 10, 1000, 0, 0, 100, 0, 0, true, calls, usec, p99, "7.2.4", 100, false,
+                calls, Map.of("evalsha", new NodeMetrics.CommandTotals(calls, usec)));
     }
 
     static ClusterNode node(String id, int port, NodeMetrics m) {
@@ -34,35 +36,41 @@ class RedisPressureTest {
     }
 
     static ClusterSnapshot snapshot(ClusterNode... nodes) {
-        return new ClusterSnapshot(1, Instant.EPOCH, Duration.ZERO, "ok", List.of(nodes), null, "k");
+        return snapshotAt(Instant.EPOCH, nodes);
+    }
+
+    static ClusterSnapshot snapshotAt(Instant at, ClusterNode... nodes) {
+        return new ClusterSnapshot(1, at, Duration.ZERO, "ok", List.of(nodes), null, "k");
+    }
+
+    static RedisPressure pressure(RecentLatency recent, ClusterSnapshot s) {
+        recent.record(s);
+        return RedisPressure.of(s, recent, 10, 90);
     }
 
     @Test
     void aHealthyClusterGivesNoEvidence() {
         ClusterSnapshot s = snapshot(node("a", 7000, metrics(100 * MIB, 2048 * MIB, 1000, 50_000, Map.of("get", 80.0))),
                 node("b", 7001, null));
-        assertThat(RedisPressure.of(s, Optional.empty(), 10, 90).present()).isFalse();
+        assertThat(pressure(new RecentLatency(Duration.ofSeconds(2)), s).present()).isFalse();
     }
 
     @Test
-    void highP99AndMemoryPressureAreNamedWithTheirNode() {
+    void memoryPressureIsNamedWithItsNodeAndACumulativeP99IsNotEvidence() {
         ClusterSnapshot s = snapshot(
-                node("a", 7000, metrics(100 * MIB, 0, 1000, 50_000, Map.of("get", 23_000.0, "set", 900.0))),
+                node("a", 7000, metrics(100 * MIB, 0, 1000, 50_000, Map.of("eval", 35_900.0, "set", 900.0))),
                 node("b", 7001, metrics(1946 * MIB, 2048 * MIB, 1000, 50_000, Map.of())));
-        assertThat(RedisPressure.of(s, Optional.empty(), 10, 90).evidence()).containsExactly(
-                "127.0.0.1:7000 p99 get 23.0ms >= 10ms",
+        assertThat(pressure(new RecentLatency(Duration.ofSeconds(2)), s).evidence()).containsExactly(
                 "127.0.0.1:7001 memory 95% of maxmemory (1946 of 2048 MiB) >= 90%");
     }
 
     @Test
-    void theAverageOverTheLastIntervalComesFromTwoSnapshots() {
-        ClusterSnapshot before = snapshot(node("a", 7000, metrics(MIB, 0, 1_000, 1_000_000, Map.of())));
-        ClusterSnapshot after = snapshot(node("a", 7000, metrics(MIB, 0, 2_000, 21_000_000, Map.of())));
-        assertThat(RedisPressure.of(after, Optional.of(before), 10, 90).evidence())
-                .containsExactly("127.0.0.1:7000 average 20.0ms per command over the last poll >= 10ms");
+    void theAverageOverTheRecentWindowComesFromTheTotalsDifference() {
+        RecentLatency recent = new RecentLatency(Duration.ofSeconds(2));
+        Instant t0 = Instant.parse("2026-01-05T10:00:00Z");
         // Since the start the average is 10.5ms, but that history is not evidence of now.
-        assertThat(RedisPressure.of(after, Optional.empty(), 10, 90).present()).isFalse();
-        // A restarted node (totals went down) gives no interval figure rather than a negative one.
-        assertThat(RedisPressure.of(before, Optional.of(after), 10, 90).present()).isFalse();
+        assertThat(pressure(recent, snapshotAt(t0, node("a", 7000, metrics(MIB, 0, 1_000, 1_000_000, Map.of())))).present()).isFalse();
+        assertThat(pressure(recent, snapshotAt(t0.plusSeconds(1), node("a", 7000, metrics(MIB, 0, 2_000, 21_000_000, Map.of()))))
+                .evidence()).containsExactly("127.0.0.1:7000 evalsha 20.0ms per call over the last 2s >= 10ms");
     }
 }

@@ -190,7 +190,8 @@ class ScalingPolicyTest {
         sim.run(Duration.ofMinutes(30), t -> readings(40, 50, 12, 812));
         assertThat(sim.kinds()).containsExactly(Kind.REDIS_BOTTLENECK);
         assertThat(sim.last().reason()).isEqualTo("bottleneck: Redis: p95 812ms > 500ms for 5m while cpu 40% <= 70% and "
-                + "queue 12 <= 100; Redis shows 10.0.0.1:7000 p99 get 23.0ms >= 10ms: not adding API pods");
+                + "queue 12 <= 100; Redis shows 10.0.0.1:7000 p99 get 23.0ms >= 10ms: not adding API pods; the remedy is Redis capacity"
+                + " (one more shard: the Redis shard autoscaler, or POST /api/v1/cluster/nodes)");
         assertThat(sim.history).containsExactly(2);
 
         // Redis recovers but latency stays: now the API itself is the suspect, the strategy's step applies.
