@@ -50,7 +50,9 @@ class LargeClusterApiTest {
         List<Map<String, Object>> nodes = page.jsonPath().getList("nodes");
         assertThat(nodes).hasSize(10).allMatch(n -> "master".equals(n.get("role")));
         assertThat(given().get("/api/v1/cluster?role=replica&limit=5").jsonPath().getList("nodes")).hasSize(5);
-        assertThat(given().get("/api/v1/cluster?health=unreachable").jsonPath().getInt("nodesMatched")).isZero();
+        // One simulated process answers for 1,000 nodes: on a loaded machine a poll can miss some of them for a moment.
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                given().get("/api/v1/cluster?health=unreachable").jsonPath().getInt("nodesMatched") == 0);
         given().get("/api/v1/cluster?role=leader").then().statusCode(400);
         given().get("/api/v1/cluster?limit=-1").then().statusCode(400);
     }
