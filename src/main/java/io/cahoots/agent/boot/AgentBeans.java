@@ -7,6 +7,8 @@ import io.cahoots.agent.executor.MigrationEngine;
 import io.cahoots.agent.executor.MigrationTuning;
 import io.cahoots.agent.redis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
+import io.cahoots.agent.redis.lab.RedisLab;
+import io.cahoots.agent.scaling.SpareNodeSource;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -63,5 +65,12 @@ public class AgentBeans {
     @Singleton
     MigrationEngine migrationEngine(JedisClusterCommands commands, Settings settings) {
         return new MigrationEngine(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
+    }
+
+    /** The shard autoscaler's default pool: the lab's spare nodes (none outside the lab). */
+    @Produces
+    @Singleton
+    SpareNodeSource labSpareNodes(LabSupervisor lab) {
+        return () -> lab.lab().map(RedisLab::spareNodes).orElse(java.util.List.of());
     }
 }

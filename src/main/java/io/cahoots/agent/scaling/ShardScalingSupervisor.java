@@ -1,6 +1,5 @@
 package io.cahoots.agent.scaling;
 
-import io.cahoots.agent.boot.LabSupervisor;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.RedisScalingSettings;
 import io.cahoots.agent.executor.JobManager;
@@ -8,7 +7,6 @@ import io.cahoots.agent.executor.NodeService;
 import io.cahoots.agent.executor.RebalanceService;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.observe.ClusterWatch;
-import io.cahoots.agent.redis.lab.RedisLab;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -43,15 +41,15 @@ public class ShardScalingSupervisor {
     private final RebalanceService rebalance;
     private final ScalingMetrics metrics;
     private final Clock clock;
-    private final LabSupervisor lab;
+    private final SpareNodeSource labSpares;
     private ScheduledExecutorService scheduler;
     private ExecutorService stepRunner;
     private volatile ShardScalingLoop loop;
 
     public ShardScalingSupervisor(RedisScalingSettings settings, ClusterWatch watch, Fleet fleet, JobManager jobs,
                                   NodeService nodes, RebalanceService rebalance, ScalingMetrics metrics, Clock clock,
-                                  LabSupervisor lab) {
-        this.lab = lab;
+                                  SpareNodeSource labSpares) {
+        this.labSpares = labSpares;
         this.settings = settings;
         this.watch = watch;
         this.fleet = fleet;
@@ -72,7 +70,7 @@ public class ShardScalingSupervisor {
             return;
         }
         List<HostPort> pool = settings.spareNodes().isEmpty()
-                ? lab.lab().map(RedisLab::spareNodes).orElse(List.of()) : settings.spareNodes();
+                ? labSpares.spareNodes() : settings.spareNodes();
         Optional<ShardActions> actions = pool.isEmpty() ? Optional.empty()
                 : Optional.of(new ShardActions(pool, watch, nodes, rebalance));
         stepRunner = Executors.newSingleThreadExecutor(r -> daemon(r, "redis-scaling-step"));
