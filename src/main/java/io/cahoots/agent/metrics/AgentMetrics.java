@@ -15,8 +15,9 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>What Redis counts since its start (hits, misses, commands, command time) is exported as a counter of that
  *       figure ({@link NodeCounters}), so clients take {@code rate()}; a node restart is a counter reset, which
  *       {@code rate()} handles.</li>
- *   <li>Rows of nodes that left disappear at the next snapshot ({@link MultiGauge} with overwrite, counters removed).</li>
+ *   <li>Rows of nodes that left disappear at the next snapshot ({@link GaugeRows}, counters removed); rows that stay are updated in place, so no scrape misses them.</li>
  * </ol>
  */
 @Singleton
@@ -168,88 +169,88 @@ public class AgentMetrics {
                 .tag("type", type).tag("state", state).register(registry);
     }
 
-    /** Per-node gauges: one {@link MultiGauge} each, rows replaced at every snapshot. */
+    /** Per-node gauges: one {@link MultiGauge} each, its rows updated in place at every snapshot ({@link GaugeRows}). */
     static final class NodeGauges {
 
-        private final MultiGauge info;
-        private final MultiGauge up;
-        private final MultiGauge usedMemory;
-        private final MultiGauge maxMemory;
-        private final MultiGauge clients;
-        private final MultiGauge keys;
-        private final MultiGauge offset;
-        private final MultiGauge lag;
-        private final MultiGauge linkUp;
-        private final MultiGauge p99;
-        private final MultiGauge recent;
+        private final GaugeRows info;
+        private final GaugeRows up;
+        private final GaugeRows usedMemory;
+        private final GaugeRows maxMemory;
+        private final GaugeRows clients;
+        private final GaugeRows keys;
+        private final GaugeRows offset;
+        private final GaugeRows lag;
+        private final GaugeRows linkUp;
+        private final GaugeRows p99;
+        private final GaugeRows recent;
 
         NodeGauges(MeterRegistry registry, String prefix) {
-            info = MultiGauge.builder(prefix + "node.info").description("Identity of a node: address and role, always 1")
-                    .register(registry);
-            up = MultiGauge.builder(prefix + "up").description("1 when the agent reads the node and no peer flags it failed")
-                    .register(registry);
-            usedMemory = MultiGauge.builder(prefix + "memory.used").baseUnit("bytes").description("used_memory").register(registry);
-            maxMemory = MultiGauge.builder(prefix + "memory.max").baseUnit("bytes").description("maxmemory (0 = unlimited)")
-                    .register(registry);
-            clients = MultiGauge.builder(prefix + "clients.connected").description("connected_clients").register(registry);
-            keys = MultiGauge.builder(prefix + "keys").description("Keys over all databases").register(registry);
-            offset = MultiGauge.builder(prefix + "replication.offset").baseUnit("bytes")
-                    .description("master_repl_offset / slave_repl_offset").register(registry);
-            lag = MultiGauge.builder(prefix + "replication.lag").baseUnit("bytes").description("Master offset minus replica offset")
-                    .register(registry);
-            linkUp = MultiGauge.builder(prefix + "master.link.up").description("Replicas only: 1 when master_link_status is up")
-                    .register(registry);
-            p99 = MultiGauge.builder(prefix + "command.latency.p99.max").baseUnit("seconds")
+            info = new GaugeRows(MultiGauge.builder(prefix + "node.info").description("Identity of a node: address and role, always 1")
+                    .register(registry));
+            up = new GaugeRows(MultiGauge.builder(prefix + "up").description("1 when the agent reads the node and no peer flags it failed")
+                    .register(registry));
+            usedMemory = new GaugeRows(MultiGauge.builder(prefix + "memory.used").baseUnit("bytes").description("used_memory").register(registry));
+            maxMemory = new GaugeRows(MultiGauge.builder(prefix + "memory.max").baseUnit("bytes").description("maxmemory (0 = unlimited)")
+                    .register(registry));
+            clients = new GaugeRows(MultiGauge.builder(prefix + "clients.connected").description("connected_clients").register(registry));
+            keys = new GaugeRows(MultiGauge.builder(prefix + "keys").description("Keys over all databases").register(registry));
+            offset = new GaugeRows(MultiGauge.builder(prefix + "replication.offset").baseUnit("bytes")
+                    .description("master_repl_offset / slave_repl_offset").register(registry));
+            lag = new GaugeRows(MultiGauge.builder(prefix + "replication.lag").baseUnit("bytes").description("Master offset minus replica offset")
+                    .register(registry));
+            linkUp = new GaugeRows(MultiGauge.builder(prefix + "master.link.up").description("Replicas only: 1 when master_link_status is up")
+                    .register(registry));
+            p99 = new GaugeRows(MultiGauge.builder(prefix + "command.latency.p99.max").baseUnit("seconds")
                     .description("Worst per-command p99 from latencystats (Redis 7+), 0 before; cumulative since the node started")
-                    .register(registry);
-            recent = MultiGauge.builder(prefix + "command.latency.recent.max").baseUnit("seconds")
+                    .register(registry));
+            recent = new GaugeRows(MultiGauge.builder(prefix + "command.latency.recent.max").baseUnit("seconds")
                     .description("Average time per call of the node's slowest command over the last 10 s (commandstats differences)")
-                    .register(registry);
+                    .register(registry));
         }
 
         void onSnapshot(List<ClusterNode> nodes, RecentLatency recentLatency) {
-            List<MultiGauge.Row<?>> infoRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> upRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
-            List<MultiGauge.Row<?>> used = new ArrayList<>();
-            List<MultiGauge.Row<?>> max = new ArrayList<>();
-            List<MultiGauge.Row<?>> cl = new ArrayList<>();
-            List<MultiGauge.Row<?>> k = new ArrayList<>();
-            List<MultiGauge.Row<?>> off = new ArrayList<>();
-            List<MultiGauge.Row<?>> link = new ArrayList<>();
-            List<MultiGauge.Row<?>> p = new ArrayList<>();
-            List<MultiGauge.Row<?>> r = new ArrayList<>();
+            Map<Tags, Number> infoRows = new HashMap<>();
+            Map<Tags, Number> upRows = new HashMap<>();
+            Map<Tags, Number> lagRows = new HashMap<>();
+            Map<Tags, Number> used = new HashMap<>();
+            Map<Tags, Number> max = new HashMap<>();
+            Map<Tags, Number> cl = new HashMap<>();
+            Map<Tags, Number> k = new HashMap<>();
+            Map<Tags, Number> off = new HashMap<>();
+            Map<Tags, Number> link = new HashMap<>();
+            Map<Tags, Number> p = new HashMap<>();
+            Map<Tags, Number> r = new HashMap<>();
             for (ClusterNode n : nodes) {
                 Tags node = Tags.of("node", n.id());
-                infoRows.add(MultiGauge.Row.of(node.and("address", n.addressText(), "role", n.role().wire()), 1));
-                upRows.add(MultiGauge.Row.of(node, up(n) ? 1 : 0));
-                lagRows.add(MultiGauge.Row.of(node, n.replicationLagBytes()));
+                infoRows.put(node.and("address", n.addressText(), "role", n.role().wire()), 1);
+                upRows.put(node, up(n) ? 1 : 0);
+                lagRows.put(node, n.replicationLagBytes());
                 if (n.metrics().isEmpty()) {
                     continue;
                 }
                 NodeMetrics m = n.metrics().get();
-                used.add(MultiGauge.Row.of(node, m.usedMemoryBytes()));
-                max.add(MultiGauge.Row.of(node, m.maxMemoryBytes()));
-                cl.add(MultiGauge.Row.of(node, m.connectedClients()));
-                k.add(MultiGauge.Row.of(node, m.keys()));
-                off.add(MultiGauge.Row.of(node, m.replicationOffset()));
-                p.add(MultiGauge.Row.of(node, m.worstP99Usec() / 1e6));
-                recentLatency.slowest(n.id()).ifPresent(c -> r.add(MultiGauge.Row.of(node, c.usecPerCall() / 1e6)));
+                used.put(node, m.usedMemoryBytes());
+                max.put(node, m.maxMemoryBytes());
+                cl.put(node, m.connectedClients());
+                k.put(node, m.keys());
+                off.put(node, m.replicationOffset());
+                p.put(node, m.worstP99Usec() / 1e6);
+                recentLatency.slowest(n.id()).ifPresent(c -> r.put(node, c.usecPerCall() / 1e6));
                 if (!n.isMaster()) {
-                    link.add(MultiGauge.Row.of(node, m.masterLinkUp() ? 1 : 0));
+                    link.put(node, m.masterLinkUp() ? 1 : 0);
                 }
             }
-            info.register(infoRows, true);
-            up.register(upRows, true);
-            lag.register(lagRows, true);
-            usedMemory.register(used, true);
-            maxMemory.register(max, true);
-            clients.register(cl, true);
-            keys.register(k, true);
-            offset.register(off, true);
-            linkUp.register(link, true);
-            p99.register(p, true);
-            recent.register(r, true);
+            info.set(infoRows);
+            up.set(upRows);
+            lag.set(lagRows);
+            usedMemory.set(used);
+            maxMemory.set(max);
+            clients.set(cl);
+            keys.set(k);
+            offset.set(off);
+            linkUp.set(link);
+            p99.set(p);
+            recent.set(r);
         }
     }
 }
