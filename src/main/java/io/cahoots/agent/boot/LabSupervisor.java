@@ -34,10 +34,15 @@ public class LabSupervisor {
     @jakarta.inject.Inject
     io.cahoots.agent.config.SecurityConfig security;
 
+    /** {@code AGENT_LAB_MAXMEMORY}: read here, as only the lab uses it. */
+    @jakarta.inject.Inject
+    io.cahoots.agent.config.AgentConfig agentConfig;
+
     Settings apply(Settings settings) {
         if (!settings.lab()) {
             return settings;
         }
+        long maxmemory = labMaxmemory();
         long started = System.nanoTime();
         String agentPassword = generateToken();
         lab = RedisLab.start(LabSpec.builder()
@@ -49,6 +54,7 @@ public class LabSupervisor {
                 // The agent works as the least-privilege user operators give it (docs/security.md), so that the
                 // lab shows what the kit needs; the default user stays open for redis-cli and replication.
                 .extraUser(AGENT_USER, agentPassword, AclRules.rule())
+                .maxmemoryBytes(maxmemory)
                 .build());
         Credentials agent = new Credentials(Optional.of(AGENT_USER), Optional.of(agentPassword));
         Settings pointed = settings.withRedis(lab.clusterNodes(), lab.sentinels(), agent, Credentials.NONE);
@@ -60,12 +66,34 @@ public class LabSupervisor {
                 t.ca(), t.clientCert(), t.clientKey()));
         LOG.infof("lab: the agent connects as the ACL user '%s' with only the commands of AclRules (docs/security.md)", AGENT_USER);
         LOG.infof("lab cluster masters %s, replicas %s, spare nodes %s", lab.masters(), lab.replicas(), lab.spareNodes());
+        if (maxmemory > 0) {
+            LOG.infof("lab: maxmemory %d bytes on every data node (AGENT_LAB_MAXMEMORY)", maxmemory);
+        }
         LOG.infof("lab sentinel group '%s': primary %s, replicas %s, sentinels %s", lab.sentinelMasterName(),
                 lab.sentinelPrimary(), lab.sentinelReplicas(), lab.sentinels());
         // The lab is a local playground: showing its token is what makes it usable. Outside the lab the
         // token is never logged.
         LOG.infof("lab admin token: %s%s", token, settings.adminToken().isPresent() ? " (from AGENT_ADMIN_TOKEN)" : " (generated)");
         return pointed;
+    }
+
+    /** 0 when unset; the walkthrough of docs/redis-scaling.md sets a few MB so that filling the lab is quick. */
+    private long labMaxmemory() {
+        Optional<String> text = agentConfig == null ? Optional.empty() : agentConfig.labMaxmemory();
+        if (text.isEmpty() || text.get().isBlank()) {
+            return 0;
+        }
+        long bytes;
+        try {
+            bytes = io.cahoots.agent.config.PolicySettings.parseMemory(text.get());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            bytes = -1;
+        }
+        if (bytes < 1024L * 1024) {
+            throw new io.cahoots.agent.config.InvalidSettingException("AGENT_LAB_MAXMEMORY", "'" + text.get() + "'",
+                    "a memory size as in redis.conf such as 32mb, at least 1mb");
+        }
+        return bytes;
     }
 
     private boolean labTls() {

@@ -42,6 +42,9 @@ public interface AgentConfig {
     @WithDefault("false")
     String lab();
 
+    /** With {@code AGENT_LAB}: {@code maxmemory} of every lab data node (e.g. {@code 32mb}), so memory triggers can fire. */
+    Optional<String> labMaxmemory();
+
     @WithDefault("2")
     String rebalanceThresholdPercent();
 

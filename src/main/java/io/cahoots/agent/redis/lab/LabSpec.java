@@ -38,6 +38,7 @@ public final class LabSpec {
     private final boolean tls;
     private final String aclRule;
     private final String extraUser;
+    private final long maxmemoryBytes;
     private final NodeLauncher launcher;
 
     private LabSpec(Builder b) {
@@ -65,6 +66,7 @@ public final class LabSpec {
         tls = b.tls;
         aclRule = b.aclRule;
         extraUser = b.extraUser;
+        maxmemoryBytes = b.maxmemoryBytes;
         launcher = b.launcher != null ? b.launcher : NodeLauncher.fromSystemProperty();
     }
 
@@ -101,6 +103,8 @@ public final class LabSpec {
     public String aclRule() { return aclRule; }
     /** A further ACL user on every data node ({@code user <name> on ><password> <rule>}), e.g. the agent's least-privilege user. */
     public String extraUser() { return extraUser; }
+    /** {@code maxmemory} of every data node (cluster nodes, spares, the Sentinel group); 0 leaves Redis' default (none). */
+    public long maxmemoryBytes() { return maxmemoryBytes; }
     /** How nodes run: processes unless set here or by the system property {@value NodeLauncher#PROPERTY}. */
     public NodeLauncher launcher() { return launcher; }
 
@@ -147,6 +151,7 @@ public final class LabSpec {
         private boolean tls;
         private String aclRule = "~* &* +@all";
         private String extraUser;
+        private long maxmemoryBytes;
         private String sentinelPassword;
         private Path baseDir = DEFAULT_BASE_DIR;
         private Path portLockDir;
@@ -180,6 +185,8 @@ public final class LabSpec {
             extraUser = "user " + name + " on >" + password + " " + rule;
             return this;
         }
+        /** {@code maxmemory} of every data node; 0 (the default) sets none. */
+        public Builder maxmemoryBytes(long bytes) { maxmemoryBytes = bytes; return this; }
         public Builder sentinelPassword(String pw) { sentinelPassword = pw; return this; }
         public Builder baseDir(Path dir) { baseDir = dir; return this; }
         public Builder portLockDir(Path dir) { portLockDir = dir; return this; }
@@ -198,6 +205,7 @@ public final class LabSpec {
 
         public LabSpec build() {
             check(masters >= 0 && replicasPerMaster >= 0 && spareNodes >= 0, "node counts must be >= 0");
+            check(maxmemoryBytes >= 0, "maxmemory must be >= 0");
             check(masters <= 16384, "at most 16384 masters");
             check(!sentinelGroup || (sentinelReplicas >= 0 && sentinels >= 1), "a sentinel group needs >= 1 sentinel");
             check(sentinelMasterName != null && sentinelMasterName.matches("[A-Za-z0-9._-]+"), "bad sentinel master name");

@@ -19,6 +19,10 @@ final class NodeConfig {
         c.append("save \"\"\n");
         c.append("appendonly no\n");
         c.append("enable-debug-command local\n");
+        if (spec.maxmemoryBytes() > 0) {
+            // noeviction (Redis' default): a full lab node refuses writes rather than losing keys.
+            c.append("maxmemory ").append(spec.maxmemoryBytes()).append('\n');
+        }
         // Default 5 s delay would make every replica wait 5 s for its first full sync.
         c.append("repl-diskless-sync yes\n");
         c.append("repl-diskless-sync-delay 0\n");
