@@ -68,8 +68,11 @@ public interface ClusterCommands {
     /** {@code CLUSTER BUMPEPOCH}: makes the node's claims win over older ones. */
     void bumpEpoch(HostPort node);
 
-    /** {@code CLUSTER RESET SOFT}. */
-    void resetSoft(HostPort node);
+    /**
+     * {@code CLUSTER RESET HARD}: also a new node id, so that a removed node can join again at once (the others
+     * ban its old id for 60 s after {@code CLUSTER FORGET}, which held a re-add for that long).
+     */
+    void resetHard(HostPort node);
 
     /** Which of the keys exist on the node (in an importing slot too: sent with ASKING). */
     List<Boolean> exists(HostPort node, List<byte[]> keys);

@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  * told); (5) {@code CLUSTER FORGET} on every other node at once, well inside the 60 s ban; (6) for a drained master,
  * {@link #RESET_GRACE} more: until it is reset, a client whose slot map still names it gets {@code MOVED} from it
  * and refreshes its map, whereas a reset node answers {@code CLUSTERDOWN} (seen by a writer in ShardScalingIT);
- * (7) {@code CLUSTER RESET SOFT} on the removed node so it can be used again.
+ * (7) {@code CLUSTER RESET HARD} on the removed node so it can be used again.
  */
 @ApplicationScoped
 public class NodeService {
@@ -138,7 +138,7 @@ public class NodeService {
             }
             node.address().ifPresent(a -> {
                 try {
-                    redis.resetSoft(a);
+                    redis.resetHard(a);
                 } catch (RedisException e) {
                     LOG.warnf("could not reset %s (it may be down): %s", a, e.getMessage());
                 }

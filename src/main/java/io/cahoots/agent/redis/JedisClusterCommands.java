@@ -145,8 +145,8 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     }
 
     @Override
-    public void resetSoft(HostPort node) {
-        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "RESET", "SOFT"));
+    public void resetHard(HostPort node) {
+        connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "RESET", "HARD"));
     }
 
     private static java.util.BitSet bits(List<Integer> slots) {

@@ -113,9 +113,11 @@ class NodeLifecycleApiTest {
         RedisLab lab = SharedLab.get();
         HostPort master = lab.spareNodes().get(0);
         HostPort replica = lab.startSpareNode();
+        String firstId;
         try (ClientLoad load = new ClientLoad(lab.masters(), "lifecycle", 2)) {
             awaitJob(addNode("{\"address\": \"" + master + "\", \"role\": \"master\", \"rebalance\": true}"));
             Map<String, Object> added = nodeAt(master).orElseThrow();
+            firstId = (String) added.get("id");
             assertThat(added.get("role")).isEqualTo("master");
             assertThat((Integer) added.get("slotCount")).isBetween(4095, 4097);
             assertThat(nodes().stream().filter(n -> "master".equals(n.get("role")))).hasSize(4);
@@ -139,10 +141,19 @@ class NodeLifecycleApiTest {
         awaitJob(removeReplica);
         assertThat(nodeAt(replica)).isEmpty();
         assertThat(nodes()).hasSize(6);
-        // The removed master was reset and can join again later.
+        // The removed master was reset hard (a new node id) and can join again at once: with its old id the
+        // others' 60 s ban after CLUSTER FORGET held the re-add until it ran out.
         try (Jedis j = lab.connect(master)) {
             assertThat(j.clusterNodes().lines().count()).isEqualTo(1);
             assertThat(j.dbSize()).isZero();
+            assertThat(j.clusterMyId()).isNotEqualTo(firstId);
         }
+        long rejoin = System.nanoTime();
+        awaitJob(addNode("{\"address\": \"" + master + "\", \"role\": \"master\"}"));
+        assertThat(Duration.ofNanos(System.nanoTime() - rejoin)).isLessThan(Duration.ofSeconds(30));
+        String again = (String) nodeAt(master).orElseThrow().get("id");
+        awaitJob(given().header("Authorization", TOKEN).delete("/api/v1/cluster/nodes/" + again)
+                .then().statusCode(202).extract().jsonPath().getString("id"));
+        assertThat(nodes()).hasSize(6);
     }
 }

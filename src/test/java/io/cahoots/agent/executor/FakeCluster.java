@@ -404,7 +404,7 @@ final class FakeCluster implements ClusterCommands {
     }
 
     @Override
-    public void resetSoft(HostPort node) {
+    public void resetHard(HostPort node) {
         Node n = live(node);
         n.owner.clear();
         n.importing.clear();
