@@ -3,7 +3,7 @@ package io.cahoots.agent.importer;
 import io.cahoots.agent.config.ImportConfig;
 import io.cahoots.agent.config.ImportSettings;
 import io.cahoots.agent.config.Settings;
-import io.cahoots.agent.redis.JedisImportCommands;
+import io.cahoots.agent.adapter.jedis.JedisImportCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

@@ -2,7 +2,7 @@ package io.cahoots.agent.policy;
 
 import io.cahoots.agent.config.PolicyConfig;
 import io.cahoots.agent.config.PolicySettings;
-import io.cahoots.agent.redis.PolicyCommands;
+import io.cahoots.agent.adapter.jedis.PolicyCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

@@ -1,6 +1,7 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.redisson;
 
 import io.cahoots.agent.config.Credentials;
+import io.cahoots.agent.redis.RedissonClients;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.SharedLab;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.jedis;
 
+import io.cahoots.agent.redis.RedisConnections;
+import io.cahoots.agent.redis.RedisException;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.executor.ClusterCommands;

@@ -1,5 +1,6 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.jedis;
 
+import io.cahoots.agent.redis.RedisException;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.importer.ImportCommands;
 import redis.clients.jedis.BinaryJedisPubSub;

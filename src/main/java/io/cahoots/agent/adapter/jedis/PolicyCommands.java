@@ -1,5 +1,6 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.jedis;
 
+import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.InfoReply;
 import io.cahoots.agent.policy.PolicyRedis;

@@ -1,5 +1,6 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.redisson;
 
+import io.cahoots.agent.redis.RedissonClients;
 import io.cahoots.agent.executor.JobJournal;
 import org.redisson.api.RMap;
 

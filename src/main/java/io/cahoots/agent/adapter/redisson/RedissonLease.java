@@ -1,5 +1,8 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.redisson;
 
+import io.cahoots.agent.redis.AclRules;
+import io.cahoots.agent.redis.RedisException;
+import io.cahoots.agent.redis.RedissonClients;
 import io.cahoots.agent.executor.ExecutionLease;
 import org.redisson.api.RBucket;
 import org.redisson.api.RLock;

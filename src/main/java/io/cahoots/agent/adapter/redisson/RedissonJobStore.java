@@ -1,5 +1,7 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.redisson;
 
+import io.cahoots.agent.redis.RedisException;
+import io.cahoots.agent.redis.RedissonClients;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

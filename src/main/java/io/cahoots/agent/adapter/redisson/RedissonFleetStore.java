@@ -1,5 +1,7 @@
-package io.cahoots.agent.redis;
+package io.cahoots.agent.adapter.redisson;
 
+import io.cahoots.agent.redis.RedisException;
+import io.cahoots.agent.redis.RedissonClients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
