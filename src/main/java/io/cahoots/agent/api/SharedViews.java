@@ -2,8 +2,8 @@ package io.cahoots.agent.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cahoots.agent.fleet.Fleet;
-import io.cahoots.agent.policy.PolicyService;
-import io.cahoots.agent.policy.PolicyStatus;
+import io.cahoots.agent.caching.PolicyService;
+import io.cahoots.agent.caching.PolicyStatus;
 import io.cahoots.agent.scaling.ScalingSupervisor;
 import io.cahoots.agent.scaling.ShardScalingSupervisor;
 import io.quarkus.runtime.ShutdownEvent;

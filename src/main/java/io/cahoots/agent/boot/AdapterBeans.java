@@ -4,7 +4,7 @@ import io.cahoots.agent.adapter.jedis.JedisImportCommands;
 import io.cahoots.agent.adapter.jedis.PolicyCommands;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.importer.ImportCommands;
-import io.cahoots.agent.policy.PolicyRedis;
+import io.cahoots.agent.caching.PolicyRedis;
 import io.cahoots.agent.redis.RedisConnections;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

@@ -3,7 +3,7 @@ package io.cahoots.agent.adapter.jedis;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.InfoReply;
-import io.cahoots.agent.policy.PolicyRedis;
+import io.cahoots.agent.caching.PolicyRedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ExpiryOption;
