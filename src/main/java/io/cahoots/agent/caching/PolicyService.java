@@ -14,6 +14,8 @@ import io.cahoots.agent.caching.PolicyRedis.MemoryState;
 import io.cahoots.agent.redis.RedisException;
 import io.cahoots.agent.sentinel.SentinelView;
 import io.cahoots.agent.sentinel.SentinelWatcher;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -31,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -103,17 +104,13 @@ public class PolicyService {
         this.target = MemoryDrift.Target.of(settings);
     }
 
-    /** After the watchers (100, 110), so their first poll is already scheduled. */
-    void start(@Observes @Priority(120) StartupEvent event) {
+    /** After the watchers, so their first poll is already scheduled. */
+    void start(@Observes @Priority(StartupPhase.CACHING_POLICY) StartupEvent event) {
         if (!enabled()) {
             LOG.info("no AGENT_CLUSTER_NODES and no AGENT_SENTINEL_NODES: the Redis policy has nothing to check");
             return;
         }
-        thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "policy");
-            t.setDaemon(true);
-            return t;
-        });
+        thread = Background.scheduler("policy");
         auditor = new TtlAuditor(redis, settings, metrics, clock);
         cluster.addListener(this::onSnapshot);
         sentinel.addListener(v -> queue(sentinelReadQueued, this::readSentinelNodes));
