@@ -1,8 +1,8 @@
 package io.cahoots.agent.scaling.decision;
 
-import io.cahoots.agent.scaling.decision.PolicyState.Cause;
-import io.cahoots.agent.scaling.decision.PolicyState.Observing;
-import io.cahoots.agent.scaling.decision.PolicyState.Run;
+import io.cahoots.agent.scaling.decision.ScalingState.Cause;
+import io.cahoots.agent.scaling.decision.ScalingState.Observing;
+import io.cahoots.agent.scaling.decision.ScalingState.Run;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  *       {@code sustain} forgets it, so a run never fires on data the agent did not see.</li>
  *   <li>Outside change: replicas differ from what the agent last saw or set: someone else scaled. Say so, keep
  *       hands off for one {@code observe} window, restart the runs' clocks. Two such changes within
- *       {@link #CONTEST_WINDOW} make the state {@linkplain PolicyState#contested contested}: the caller then only
+ *       {@link #CONTEST_WINDOW} make the state {@linkplain ScalingState#contested contested}: the caller then only
  *       advises, rather than fight a person, a pipeline or an HPA.</li>
  *   <li>Paused: zero replicas means someone paused the Deployment; the agent never resumes it.</li>
  *   <li>Observing: after a change nothing else happens until the window ends. Then, after a scale-up, every trigger
@@ -57,13 +57,13 @@ public final class ScalingPolicy {
     public static final Duration CONTEST_WINDOW = Duration.ofHours(1);
     public static final int CONTESTED_AFTER = 2;
 
-    private final PolicyLimits limits;
+    private final ScalingLimits limits;
 
-    public ScalingPolicy(PolicyLimits limits) {
+    public ScalingPolicy(ScalingLimits limits) {
         this.limits = limits;
     }
 
-    public PolicyLimits limits() {
+    public ScalingLimits limits() {
         return limits;
     }
 
@@ -80,7 +80,7 @@ public final class ScalingPolicy {
     }
 
     /** The next state and what was decided (empty most of the time). */
-    public record Evaluation(PolicyState state, List<Decision> decisions) {
+    public record Evaluation(ScalingState state, List<Decision> decisions) {
         public Evaluation {
             decisions = List.copyOf(decisions);
         }
@@ -90,9 +90,9 @@ public final class ScalingPolicy {
         }
     }
 
-    public Evaluation evaluate(PolicyState previous, Observation o) {
+    public Evaluation evaluate(ScalingState previous, Observation o) {
         Instant now = o.now();
-        PolicyState s = previous.withRuns(nextRuns(previous, o.sample(), now))
+        ScalingState s = previous.withRuns(nextRuns(previous, o.sample(), now))
                 .withCalmSince(nextCalm(previous, o.sample(), now));
         int current = o.replicas();
 
@@ -116,14 +116,14 @@ public final class ScalingPolicy {
         return new Evaluation(e.state().withLastSeen(seen), e.decisions());
     }
 
-    private Evaluation outsideChange(PolicyState s, int before, Observation o) {
+    private Evaluation outsideChange(ScalingState s, int before, Observation o) {
         Instant now = o.now();
         int current = o.replicas();
         List<Instant> changes = new ArrayList<>(s.recentExternalChanges(now));
         changes.add(now);
         Observing w = new Observing(Cause.EXTERNAL_CHANGE, now, now.plus(limits.observe()), before, current,
                 o.sample().values(), Set.of());
-        PolicyState next = restartRuns(s, now).withObserving(current == 0 ? Optional.empty() : Optional.of(w))
+        ScalingState next = restartRuns(s, now).withObserving(current == 0 ? Optional.empty() : Optional.of(w))
                 .withCalmSince(Optional.empty()).withLastSeen(current).withReported(Set.of()).withExternalChanges(changes);
         String reason = "replicas changed outside the agent: " + before + " -> " + current
                 + (current == 0 ? "; the Deployment is paused, the agent does not resume it"
@@ -140,10 +140,10 @@ public final class ScalingPolicy {
     }
 
     /** The end of an observation window. */
-    private Evaluation judge(PolicyState s, Observing w, Observation o) {
+    private Evaluation judge(ScalingState s, Observing w, Observation o) {
         Instant now = o.now();
         int current = o.replicas();
-        PolicyState steady = s.withObserving(Optional.empty());
+        ScalingState steady = s.withObserving(Optional.empty());
         if (w.cause() != Cause.SCALED_UP) {
             String what = w.cause() == Cause.SCALED_DOWN ? "the step down" : current + " set outside the agent";
             return new Evaluation(steady, List.of(new Decision(now, Decision.Kind.KEEP, current, current,
@@ -187,7 +187,7 @@ public final class ScalingPolicy {
                         after + ": not improved (" + still + "): " + current + " -> " + target)));
     }
 
-    private Evaluation steady(PolicyState s, Observation o) {
+    private Evaluation steady(ScalingState s, Observation o) {
         Instant now = o.now();
         int current = o.replicas();
         Set<Trigger> firing = firing(s, o.sample(), now);
@@ -229,7 +229,7 @@ public final class ScalingPolicy {
     }
 
     /** Triggers whose current reading is above the threshold and whose run has lasted {@code sustain}. */
-    public Set<Trigger> firing(PolicyState s, Sample sample, Instant now) {
+    public Set<Trigger> firing(ScalingState s, Sample sample, Instant now) {
         Set<Trigger> out = EnumSet.noneOf(Trigger.class);
         for (Trigger t : Trigger.values()) {
             Optional<Instant> since = s.run(t).breachingSince();
@@ -245,7 +245,7 @@ public final class ScalingPolicy {
         return v.isPresent() && v.getAsDouble() > limits.threshold(t);
     }
 
-    private Map<Trigger, Run> nextRuns(PolicyState s, Sample sample, Instant now) {
+    private Map<Trigger, Run> nextRuns(ScalingState s, Sample sample, Instant now) {
         Map<Trigger, Run> out = new EnumMap<>(Trigger.class);
         Duration maxGap = limits.sustain().dividedBy(2);
         for (Trigger t : Trigger.values()) {
@@ -264,7 +264,7 @@ public final class ScalingPolicy {
         return out;
     }
 
-    private Optional<Instant> nextCalm(PolicyState s, Sample sample, Instant now) {
+    private Optional<Instant> nextCalm(ScalingState s, Sample sample, Instant now) {
         for (Trigger t : Trigger.values()) {
             OptionalDouble v = sample.value(t);
             boolean required = t == Trigger.CPU || t == Trigger.MEMORY;
@@ -276,7 +276,7 @@ public final class ScalingPolicy {
     }
 
     /** Runs that are breaching start counting again from {@code now}: a further step needs a full sustain. */
-    private static PolicyState restartRuns(PolicyState s, Instant now) {
+    private static ScalingState restartRuns(ScalingState s, Instant now) {
         Map<Trigger, Run> out = new EnumMap<>(Trigger.class);
         s.runs().forEach((t, r) -> out.put(t, r.breachingSince().isPresent()
                 ? new Run(Optional.of(now), r.missingSince(), r.last()) : r));
@@ -284,7 +284,7 @@ public final class ScalingPolicy {
     }
 
     /** Reports a held condition once per episode. */
-    private static Evaluation once(PolicyState s, Decision.Kind kind, Decision d) {
+    private static Evaluation once(ScalingState s, Decision.Kind kind, Decision d) {
         if (s.reported().contains(kind)) {
             return new Evaluation(s, List.of());
         }

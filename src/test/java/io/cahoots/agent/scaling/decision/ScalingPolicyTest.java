@@ -25,14 +25,14 @@ class ScalingPolicyTest {
 
     static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
     static final Duration TICK = Duration.ofSeconds(15);
-    static final PolicyLimits LIMITS = new PolicyLimits(2, 10, 2,
+    static final ScalingLimits LIMITS = new ScalingLimits(2, 10, 2,
             Map.of(CPU, 70.0, MEMORY, 80.0, QUEUE, 100.0, P95, 500.0),
             Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(30));
 
     /** Plays a series against the policy; the Deployment follows the decisions when acting. */
     static final class Sim {
         final ScalingPolicy policy = new ScalingPolicy(LIMITS);
-        PolicyState state = PolicyState.INITIAL;
+        ScalingState state = ScalingState.INITIAL;
         Instant now = T0;
         int replicas;
         boolean acting = true;

@@ -11,10 +11,10 @@ import java.util.Map;
  *
  * @param scaleDownAfter how long every reading must stay below {@link ScalingPolicy#CALM_FRACTION} of its threshold
  */
-public record PolicyLimits(int min, int max, int step, Map<Trigger, Double> thresholds, Duration sustain,
+public record ScalingLimits(int min, int max, int step, Map<Trigger, Double> thresholds, Duration sustain,
                            Duration observe, Duration scaleDownAfter) {
 
-    public PolicyLimits {
+    public ScalingLimits {
         if (min < 1 || max < min || step < 1) {
             throw new IllegalArgumentException("bounds " + min + ".." + max + " step " + step);
         }
@@ -24,8 +24,8 @@ public record PolicyLimits(int min, int max, int step, Map<Trigger, Double> thre
         thresholds = Map.copyOf(new EnumMap<>(thresholds));
     }
 
-    public static PolicyLimits from(ScalingSettings s) {
-        return new PolicyLimits(s.minReplicas(), s.maxReplicas(), s.step(),
+    public static ScalingLimits from(ScalingSettings s) {
+        return new ScalingLimits(s.minReplicas(), s.maxReplicas(), s.step(),
                 Map.of(Trigger.CPU, s.cpuPercent(), Trigger.MEMORY, s.memoryPercent(), Trigger.QUEUE, s.queueLength(),
                         Trigger.P95, s.p95Ms()),
                 s.sustain(), s.observe(), s.scaleDownAfter());

@@ -21,7 +21,7 @@ import java.util.Set;
  * @param reported         one-shot reports already made for the current episode (so a held state is said once)
  * @param externalChanges  when replicas were changed outside the agent, within {@link ScalingPolicy#CONTEST_WINDOW}
  */
-public record PolicyState(
+public record ScalingState(
         Map<Trigger, Run> runs,
         Optional<Instant> calmSince,
         Optional<Observing> observing,
@@ -29,10 +29,10 @@ public record PolicyState(
         Set<Decision.Kind> reported,
         List<Instant> externalChanges) {
 
-    public static final PolicyState INITIAL = new PolicyState(Map.of(), Optional.empty(), Optional.empty(),
+    public static final ScalingState INITIAL = new ScalingState(Map.of(), Optional.empty(), Optional.empty(),
             OptionalInt.empty(), Set.of(), List.of());
 
-    public PolicyState {
+    public ScalingState {
         runs = runs.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(runs));
         reported = Set.copyOf(reported);
         externalChanges = List.copyOf(externalChanges);
@@ -88,27 +88,27 @@ public record PolicyState(
         return Optional.of(recent.get(recent.size() - ScalingPolicy.CONTESTED_AFTER).plus(ScalingPolicy.CONTEST_WINDOW));
     }
 
-    PolicyState withRuns(Map<Trigger, Run> r) {
-        return new PolicyState(r, calmSince, observing, lastSeen, reported, externalChanges);
+    ScalingState withRuns(Map<Trigger, Run> r) {
+        return new ScalingState(r, calmSince, observing, lastSeen, reported, externalChanges);
     }
 
-    PolicyState withCalmSince(Optional<Instant> c) {
-        return new PolicyState(runs, c, observing, lastSeen, reported, externalChanges);
+    ScalingState withCalmSince(Optional<Instant> c) {
+        return new ScalingState(runs, c, observing, lastSeen, reported, externalChanges);
     }
 
-    PolicyState withObserving(Optional<Observing> o) {
-        return new PolicyState(runs, calmSince, o, lastSeen, reported, externalChanges);
+    ScalingState withObserving(Optional<Observing> o) {
+        return new ScalingState(runs, calmSince, o, lastSeen, reported, externalChanges);
     }
 
-    PolicyState withLastSeen(int replicas) {
-        return new PolicyState(runs, calmSince, observing, OptionalInt.of(replicas), reported, externalChanges);
+    ScalingState withLastSeen(int replicas) {
+        return new ScalingState(runs, calmSince, observing, OptionalInt.of(replicas), reported, externalChanges);
     }
 
-    PolicyState withReported(Set<Decision.Kind> r) {
-        return new PolicyState(runs, calmSince, observing, lastSeen, r, externalChanges);
+    ScalingState withReported(Set<Decision.Kind> r) {
+        return new ScalingState(runs, calmSince, observing, lastSeen, r, externalChanges);
     }
 
-    PolicyState withExternalChanges(List<Instant> e) {
-        return new PolicyState(runs, calmSince, observing, lastSeen, reported, e);
+    ScalingState withExternalChanges(List<Instant> e) {
+        return new ScalingState(runs, calmSince, observing, lastSeen, reported, e);
     }
 }
