@@ -6,7 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cahoots.agent.config.ScalingSettings;
-import io.cahoots.agent.scaling.policy.CapacityPlan;
+import io.cahoots.agent.scaling.decision.CapacityPlan;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

@@ -1,6 +1,6 @@
 package io.cahoots.agent.api;
 
-import io.cahoots.agent.scaling.policy.CapacityPlan;
+import io.cahoots.agent.scaling.decision.CapacityPlan;
 
 import java.util.List;
 

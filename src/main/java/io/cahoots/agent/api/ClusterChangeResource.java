@@ -71,11 +71,7 @@ public class ClusterChangeResource {
         if (role == NodeService.Role.REPLICA && Boolean.TRUE.equals(r.rebalance())) {
             throw ApiProblem.badRequest("rebalance only goes with role \"master\"");
         }
-        try {
-            return JobResource.accepted(nodes.add(address, role, Optional.ofNullable(r.masterId()), Boolean.TRUE.equals(r.rebalance())));
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest(e.getMessage());
-        }
+        return JobResource.accepted(nodes.add(address, role, Optional.ofNullable(r.masterId()), Boolean.TRUE.equals(r.rebalance())));
     }
 
     @DELETE

@@ -30,8 +30,6 @@ public class CutoverResource {
     public Response cutover(@PathParam("id") String id) {
         try {
             return Response.accepted(JobView.of(imports.cutover(id))).build();
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.notFound(e.getMessage());
         } catch (ImportRefusedException e) {
             throw ApiProblem.conflict("cutover-refused", e.getMessage(), e.report());
         }

@@ -51,8 +51,6 @@ public class ImportResource {
                 return refused;
             }
             return JobResource.accepted(imports.start(r.source(), Boolean.TRUE.equals(r.autoCutover())));
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest(e.getMessage());
         } catch (ImportRefusedException e) {
             throw ApiProblem.conflict("import-refused", e.getMessage(), e.report());
         }

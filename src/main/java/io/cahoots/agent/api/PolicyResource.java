@@ -1,7 +1,7 @@
 package io.cahoots.agent.api;
 
-import io.cahoots.agent.policy.PolicyService;
-import io.cahoots.agent.policy.PolicyStatus;
+import io.cahoots.agent.caching.PolicyService;
+import io.cahoots.agent.caching.PolicyStatus;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

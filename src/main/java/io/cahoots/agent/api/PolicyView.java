@@ -1,11 +1,11 @@
 package io.cahoots.agent.api;
 
 import io.cahoots.agent.config.PolicySettings;
-import io.cahoots.agent.policy.AuditReport;
-import io.cahoots.agent.policy.Correction;
-import io.cahoots.agent.policy.MemoryDrift;
-import io.cahoots.agent.policy.PolicyRedis.MemoryState;
-import io.cahoots.agent.policy.PolicyStatus;
+import io.cahoots.agent.caching.AuditReport;
+import io.cahoots.agent.caching.Correction;
+import io.cahoots.agent.caching.MemoryDrift;
+import io.cahoots.agent.caching.PolicyRedis.MemoryState;
+import io.cahoots.agent.caching.PolicyStatus;
 
 import java.time.Instant;
 import java.util.List;

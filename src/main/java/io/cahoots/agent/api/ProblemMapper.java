@@ -1,9 +1,11 @@
 package io.cahoots.agent.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.cahoots.agent.executor.BadRequestException;
 import io.cahoots.agent.executor.JobConflictException;
 import io.cahoots.agent.executor.PreflightException;
 import io.cahoots.agent.executor.StalePlanException;
+import io.cahoots.agent.executor.UnknownJobException;
 import io.cahoots.agent.planner.PlanningException;
 import io.cahoots.agent.redis.RedisException;
 import jakarta.ws.rs.WebApplicationException;
@@ -26,9 +28,28 @@ public class ProblemMapper {
         return response(e.status(), e.type(), e.title(), e.getMessage(), e.extra());
     }
 
+    /**
+     * Redis could not be used: 503 either way, since the agent cannot answer without it. Refused credentials are
+     * named as such (type {@code redis-auth-refused}): retrying will not help, the agent's settings must change.
+     */
     @ServerExceptionMapper
     public Response redis(RedisException e) {
+        if (e instanceof RedisException.AuthFailed) {
+            return response(503, "redis-auth-refused", "Redis refused the agent's credentials",
+                    "the agent's Redis credentials were refused (check AGENT_REDIS_USERNAME, AGENT_REDIS_PASSWORD and"
+                            + " the ACL): " + withoutJavaNames(e.getMessage()), null);
+        }
         return response(503, "redis-unavailable", "Redis unavailable", withoutJavaNames(e.getMessage()), null);
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(BadRequestException e) {
+        return response(400, "invalid-request", "Invalid request", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownJob(UnknownJobException e) {
+        return response(404, "not-found", "Not found", e.getMessage(), null);
     }
 
     /** Client libraries prefix their messages with their exception class; the operator needs the words after it. */

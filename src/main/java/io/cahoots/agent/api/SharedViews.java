@@ -2,10 +2,12 @@ package io.cahoots.agent.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cahoots.agent.fleet.Fleet;
-import io.cahoots.agent.policy.PolicyService;
-import io.cahoots.agent.policy.PolicyStatus;
+import io.cahoots.agent.caching.PolicyService;
+import io.cahoots.agent.caching.PolicyStatus;
 import io.cahoots.agent.scaling.ScalingSupervisor;
 import io.cahoots.agent.scaling.ShardScalingSupervisor;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -17,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -59,15 +60,11 @@ public class SharedViews {
         this.mapper = mapper;
     }
 
-    void start(@Observes @Priority(210) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.LATE_SERVICES) StartupEvent event) {
         if (!fleet.shared()) {
             return;
         }
-        thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fleet-views");
-            t.setDaemon(true);
-            return t;
-        });
+        thread = Background.scheduler("fleet-views");
         thread.scheduleWithFixedDelay(this::share, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 

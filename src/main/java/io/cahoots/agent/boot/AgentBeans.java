@@ -5,7 +5,7 @@ import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.ClusterFixer;
 import io.cahoots.agent.executor.MigrationEngine;
 import io.cahoots.agent.executor.MigrationTuning;
-import io.cahoots.agent.redis.JedisClusterCommands;
+import io.cahoots.agent.adapter.jedis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.scaling.SpareNodeSource;

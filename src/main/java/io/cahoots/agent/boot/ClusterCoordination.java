@@ -7,11 +7,12 @@ import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.RedisTls;
 import io.cahoots.agent.redis.RedissonClients;
-import io.cahoots.agent.redis.RedissonFleetStore;
-import io.cahoots.agent.redis.RedissonJobStore;
-import io.cahoots.agent.redis.RedissonJournal;
-import io.cahoots.agent.redis.RedissonLease;
+import io.cahoots.agent.adapter.redisson.RedissonFleetStore;
+import io.cahoots.agent.adapter.redisson.RedissonJobStore;
+import io.cahoots.agent.adapter.redisson.RedissonJournal;
+import io.cahoots.agent.adapter.redisson.RedissonLease;
 import io.cahoots.agent.redis.SentinelClient;
+import io.cahoots.agent.lifecycle.StartupPhase;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -35,7 +36,7 @@ public class ClusterCoordination {
 
     private RedissonClients redisson;
 
-    void install(@Observes @Priority(50) StartupEvent event, Settings settings, JobManager jobs, Fleet fleet,
+    void install(@Observes @Priority(StartupPhase.COORDINATION) StartupEvent event, Settings settings, JobManager jobs, Fleet fleet,
                  RedisConnections connections, RedisTls tls) {
         redisson = clients(settings, connections, tls).orElse(null);
         if (redisson == null) {

@@ -4,6 +4,8 @@ import io.cahoots.agent.metrics.History;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.scaling.ScalingStatus;
 import io.cahoots.agent.scaling.ScalingSupervisor;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -16,7 +18,6 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -41,13 +42,9 @@ public class HistoryRecorder {
         return new History(CAPACITY, STEP);
     }
 
-    void start(@Observes @Priority(200) StartupEvent event, History history, ClusterWatch cluster, ScalingSupervisor scaling,
+    void start(@Observes @Priority(StartupPhase.SERVICES) StartupEvent event, History history, ClusterWatch cluster, ScalingSupervisor scaling,
                Clock clock) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "history");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Background.scheduler("history");
         timer.scheduleAtFixedRate(() -> {
             try {
                 ScalingStatus s = scaling.status();

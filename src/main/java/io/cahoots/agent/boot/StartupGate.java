@@ -2,6 +2,7 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.InvalidSettingException;
 import io.cahoots.agent.config.SettingsGroup;
+import io.cahoots.agent.lifecycle.StartupPhase;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -23,7 +24,7 @@ public class StartupGate {
     public static final int EXIT_INVALID_SETTING = 2;
     public static final int EXIT_LAB_FAILED = 3;
 
-    void check(@Observes @Priority(1) StartupEvent event, @Any Instance<SettingsGroup> groups) {
+    void check(@Observes @Priority(StartupPhase.SETTINGS) StartupEvent event, @Any Instance<SettingsGroup> groups) {
         try {
             for (SettingsGroup group : groups) {
                 LOG.debugf("settings: %s", group);

@@ -61,7 +61,7 @@ public class NodeService {
         jobs.requireIdle();
         ClusterSnapshot s = watch.refresh();
         if (masterId.isPresent() && s.node(masterId.get()).filter(ClusterNode::isMaster).isEmpty()) {
-            throw new IllegalArgumentException("masterId " + masterId.get() + " is not a master of this cluster");
+            throw new BadRequestException("masterId " + masterId.get() + " is not a master of this cluster");
         }
         ClusterCommands.Probe probe;
         try {

@@ -3,6 +3,8 @@ package io.cahoots.agent.executor;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.redis.RedisException;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -11,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -50,15 +51,11 @@ public class RecoveryService {
         this.fleet = fleet;
     }
 
-    void start(@Observes @Priority(200) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.SERVICES) StartupEvent event) {
         if (!watch.enabled()) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "job-recovery");
-            t.setDaemon(true);
-            return t;
-        });
+        scheduler = Background.scheduler("job-recovery");
         scheduler.scheduleWithFixedDelay(this::check, 1, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 

@@ -1,6 +1,8 @@
 package io.cahoots.agent.fleet;
 
 import io.cahoots.agent.config.Settings;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -19,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -83,13 +84,9 @@ public class Fleet {
         this.shared = true;
     }
 
-    /** After the coordination is installed (50) and before the watchers (100), so they start knowing who leads. */
-    void start(@Observes @Priority(60) StartupEvent event) {
-        beats = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fleet-beat");
-            t.setDaemon(true);
-            return t;
-        });
+    /** After the coordination is installed and before the watchers, so they start knowing who leads. */
+    void start(@Observes @Priority(StartupPhase.FLEET) StartupEvent event) {
+        beats = Background.scheduler("fleet-beat");
         // The first beat decides who leads before the watchers start; a store that does not answer (a wrong password,
         // Redis down) must not hold the start-up: after FIRST_BEAT_WAIT this sidecar starts as a follower.
         long period = beatPeriod(settings.leaseTimeout()).toMillis();
@@ -106,7 +103,7 @@ public class Fleet {
                 shared ? "" : ", alone: no Redis to share with other sidecars");
     }
 
-    void stop(@Observes @Priority(5) ShutdownEvent event) {
+    void stop(@Observes @Priority(StartupPhase.STOP_FLEET) ShutdownEvent event) {
         if (beats != null) {
             beats.shutdownNow();
         }

@@ -2,29 +2,15 @@ package io.cahoots.agent.importer;
 
 import io.cahoots.agent.config.ImportConfig;
 import io.cahoots.agent.config.ImportSettings;
-import io.cahoots.agent.config.Settings;
-import io.cahoots.agent.redis.JedisImportCommands;
-import io.cahoots.agent.redis.RedisConnections;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.time.Duration;
-
-/** Produces the validated import settings (checked by the start-up gate) and the Redis adapter. */
+/** Produces the validated import settings (checked by the start-up gate); the Redis adapter comes from {@code boot/AdapterBeans}. */
 public class ImportBeans {
-
-    /** A pipeline of a thousand DUMPs or RESTOREs of large values may take seconds on a loaded node. */
-    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     @Produces
     @Singleton
     ImportSettings importSettings(ImportConfig config) {
         return ImportSettings.from(config);
-    }
-
-    @Produces
-    @Singleton
-    ImportCommands importCommands(RedisConnections connections, Settings settings) {
-        return new JedisImportCommands(connections.withTimeout(SOCKET_TIMEOUT, settings.sentinelCredentials(), settings.tls()));
     }
 }

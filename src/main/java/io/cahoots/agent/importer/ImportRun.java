@@ -5,6 +5,7 @@ import io.cahoots.agent.config.ImportSettings;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobCancelledException;
 import io.cahoots.agent.redis.RedisException;
+import io.cahoots.agent.lifecycle.Background;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -92,11 +93,7 @@ final class ImportRun {
         this.clock = clock;
         this.status = new ImportStatus(source.name());
         this.follower = new SourceFollower(redis, changes);
-        this.pool = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "import-write");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(4, Background.daemon("import-write"));
         this.copier = new Copier(redis, owners, refreshOwners, pool, status);
     }
 

@@ -4,6 +4,8 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.ImportSettings;
+import io.cahoots.agent.executor.BadRequestException;
+import io.cahoots.agent.executor.UnknownJobException;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobRecord;
 import io.cahoots.agent.executor.JobManager;
@@ -132,7 +134,7 @@ public class ImportService {
     public JobRecord cutover(String jobId) {
         Optional<Job> local = jobs.local(jobId);
         if (local.isEmpty()) {
-            JobRecord r = jobs.get(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+            JobRecord r = jobs.get(jobId).orElseThrow(() -> new UnknownJobException(jobId));
             if (!JOB_TYPE.equals(r.type())) {
                 throw new ImportRefusedException("job " + jobId + " is a " + r.type() + " job, not an import", null);
             }
@@ -159,7 +161,7 @@ public class ImportService {
 
     private SourceGroup resolve(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("source is required: a Sentinel master name or host:port");
+            throw new BadRequestException("source is required: a Sentinel master name or host:port");
         }
         String name = text.trim();
         Optional<SentinelView> view = sentinel.latest();
@@ -170,7 +172,7 @@ public class ImportService {
         try {
             address = HostPort.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("source " + name + " is neither a Sentinel master the agent watches "
+            throw new BadRequestException("source " + name + " is neither a Sentinel master the agent watches "
                     + (view.map(v -> v.masters().keySet().toString()).orElse("(none)")) + " nor host:port");
         }
         if (view.isPresent()) {
@@ -226,7 +228,7 @@ public class ImportService {
     private void requireNotClusterNode(HostPort address) {
         String enabled = redis.info(address, "cluster").getOrDefault("cluster_enabled", "0");
         if (!"0".equals(enabled)) {
-            throw new IllegalArgumentException("source " + address + " is a cluster node: nothing to import");
+            throw new BadRequestException("source " + address + " is a cluster node: nothing to import");
         }
     }
 

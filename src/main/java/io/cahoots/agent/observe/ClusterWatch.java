@@ -7,6 +7,8 @@ import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.metrics.AgentMetrics;
 import io.cahoots.agent.redis.ClusterReader;
 import io.cahoots.agent.redis.RedisConnections;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -22,9 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -70,15 +70,15 @@ public class ClusterWatch {
         this.fleet = fleet;
     }
 
-    void start(@Observes @Priority(100) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.CLUSTER_WATCH) StartupEvent event) {
         if (!enabled()) {
             LOG.info("AGENT_CLUSTER_NODES is unset: cluster features are off");
             return;
         }
-        readers = Executors.newFixedThreadPool(32, daemon("cluster-read"));
+        readers = Background.pool("cluster-read", 32);
         observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
                 settings.redisTimeout(), observe.metricsIntervalOrEveryPoll(), clock, readers);
-        scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cluster-poll"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(Background.numbered("cluster-poll"));
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
         LOG.infof("watching the cluster from %s every %dms", settings.clusterNodes(), period);
@@ -179,14 +179,6 @@ public class ClusterWatch {
         }
     }
 
-    static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** The check's findings for one log line: a move of a chunk opens 128 slots, each a finding of its own. */
     static String summary(List<String> problems) {

@@ -2,8 +2,8 @@ package io.cahoots.agent.scaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cahoots.agent.scaling.policy.Sample;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.Sample;
+import io.cahoots.agent.scaling.decision.Trigger;
 
 import java.io.IOException;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.cahoots.agent.scaling;
 
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.RecentLatency;
-import io.cahoots.agent.scaling.policy.RedisPressure;
+import io.cahoots.agent.scaling.decision.RedisPressure;
 
 import java.time.Duration;
 import java.util.Optional;

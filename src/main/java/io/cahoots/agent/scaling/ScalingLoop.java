@@ -4,13 +4,13 @@ import io.cahoots.agent.config.ScalingSettings;
 import io.cahoots.agent.scaling.ScalingStatus.Mode;
 import io.cahoots.agent.scaling.ScalingStatus.RecordedDecision;
 import io.cahoots.agent.scaling.ScalingStatus.TriggerStatus;
-import io.cahoots.agent.scaling.policy.Decision;
-import io.cahoots.agent.scaling.policy.PolicyLimits;
-import io.cahoots.agent.scaling.policy.PolicyState;
-import io.cahoots.agent.scaling.policy.RedisPressure;
-import io.cahoots.agent.scaling.policy.Sample;
-import io.cahoots.agent.scaling.policy.ScalingPolicy;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.Decision;
+import io.cahoots.agent.scaling.decision.ScalingLimits;
+import io.cahoots.agent.scaling.decision.ScalingState;
+import io.cahoots.agent.scaling.decision.RedisPressure;
+import io.cahoots.agent.scaling.decision.Sample;
+import io.cahoots.agent.scaling.decision.ScalingPolicy;
+import io.cahoots.agent.scaling.decision.Trigger;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -59,7 +59,7 @@ public final class ScalingLoop {
     private final Clock clock;
     private final ScalingPolicy policy;
 
-    private PolicyState state = PolicyState.INITIAL;
+    private ScalingState state = ScalingState.INITIAL;
     private final Deque<RecordedDecision> decisions = new ArrayDeque<>();
     private String lastFailure;
     private volatile ScalingStatus status;
@@ -74,7 +74,7 @@ public final class ScalingLoop {
         this.redis = redis;
         this.metrics = metrics;
         this.clock = clock;
-        this.policy = new ScalingPolicy(PolicyLimits.from(settings));
+        this.policy = new ScalingPolicy(ScalingLimits.from(settings));
         this.status = base(Mode.STANDBY, "not evaluated yet", OptionalInt.empty(), OptionalInt.empty(), "starting",
                 List.of(), List.of(), Optional.empty(), Optional.empty());
     }
@@ -99,7 +99,7 @@ public final class ScalingLoop {
         if (!leadership.lead()) {
             // Whoever leads meanwhile changes the count; on regaining the lease this replica must start afresh, not
             // mistake those changes for someone else's.
-            state = PolicyState.INITIAL;
+            state = ScalingState.INITIAL;
             metrics.onRole(false, false);
             return base(Mode.STANDBY, "another agent replica holds the scaling lease and acts: "
                             + leadership.holder().orElse("unknown"), OptionalInt.empty(), OptionalInt.empty(), "standby",
@@ -132,7 +132,7 @@ public final class ScalingLoop {
         RedisPressure pressure = redis.get();
         ScalingPolicy.Evaluation e = policy.evaluate(state,
                 new ScalingPolicy.Observation(sample, deployment.replicas(), pressure, mode == Mode.ACTIVE));
-        PolicyState next = e.state();
+        ScalingState next = e.state();
         int current = deployment.replicas();
         boolean failed = false;
         for (Decision d : e.decisions()) {
@@ -192,8 +192,8 @@ public final class ScalingLoop {
     /** What the policy wants now: the target of the change being observed, otherwise the current count. */
     private int desired(int current) {
         return state.observing()
-                .filter(w -> w.cause() != PolicyState.Cause.EXTERNAL_CHANGE)
-                .map(PolicyState.Observing::to)
+                .filter(w -> w.cause() != ScalingState.Cause.EXTERNAL_CHANGE)
+                .map(ScalingState.Observing::to)
                 .orElse(current);
     }
 

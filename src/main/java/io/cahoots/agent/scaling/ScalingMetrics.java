@@ -1,8 +1,8 @@
 package io.cahoots.agent.scaling;
 
-import io.cahoots.agent.scaling.policy.Decision;
-import io.cahoots.agent.scaling.policy.Sample;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.Decision;
+import io.cahoots.agent.scaling.decision.Sample;
+import io.cahoots.agent.scaling.decision.Trigger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

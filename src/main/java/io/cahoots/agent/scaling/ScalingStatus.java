@@ -1,8 +1,8 @@
 package io.cahoots.agent.scaling;
 
 import io.cahoots.agent.config.ScalingSettings;
-import io.cahoots.agent.scaling.policy.Decision;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.Decision;
+import io.cahoots.agent.scaling.decision.Trigger;
 
 import java.time.Instant;
 import java.util.List;

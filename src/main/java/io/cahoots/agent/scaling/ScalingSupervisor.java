@@ -6,8 +6,10 @@ import io.cahoots.agent.config.ScalingSettings;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.scaling.kube.KubernetesConnector;
-import io.cahoots.agent.scaling.policy.RedisPressure;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.RedisPressure;
+import io.cahoots.agent.scaling.decision.Trigger;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -17,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +57,7 @@ public class ScalingSupervisor {
         this.clock = clock;
     }
 
-    void start(@Observes @Priority(200) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.SERVICES) StartupEvent event) {
         if (!settings.enabled()) {
             LOG.info("AGENT_SCALING_ENABLED is false: the API replica supervisor is off");
             return;
@@ -76,11 +77,7 @@ public class ScalingSupervisor {
         Leadership leadership = fleet.shared() ? new FleetLeadership(fleet) : connection.leadership();
         loop = new ScalingLoop(settings, connection.namespace(), reader, connection.target(), leadership,
                 this::redisPressure, metrics, clock);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "scaling");
-            t.setDaemon(true);
-            return t;
-        });
+        scheduler = Background.scheduler("scaling");
         scheduler.scheduleWithFixedDelay(loop::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("supervising Deployment %s (%d..%d replicas, step %d) every %dms as %s%s", connection.target().describe(),
                 settings.minReplicas(), settings.maxReplicas(), settings.step(), settings.interval().toMillis(),

@@ -7,6 +7,8 @@ import io.cahoots.agent.executor.NodeService;
 import io.cahoots.agent.executor.RebalanceService;
 import io.cahoots.agent.fleet.Fleet;
 import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -18,7 +20,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -60,7 +61,7 @@ public class ShardScalingSupervisor {
         this.clock = clock;
     }
 
-    void start(@Observes @Priority(210) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.LATE_SERVICES) StartupEvent event) {
         if (!settings.enabled()) {
             LOG.info("AGENT_REDIS_SCALING_ENABLED is false: the Redis shard autoscaler is off");
             return;
@@ -73,10 +74,10 @@ public class ShardScalingSupervisor {
                 ? labSpares.spareNodes() : settings.spareNodes();
         Optional<ShardActions> actions = pool.isEmpty() ? Optional.empty()
                 : Optional.of(new ShardActions(pool, watch, nodes, rebalance));
-        stepRunner = Executors.newSingleThreadExecutor(r -> daemon(r, "redis-scaling-step"));
+        stepRunner = Background.single("redis-scaling-step");
         loop = new ShardScalingLoop(settings, watch::latest, fleet::isLeader, () -> jobs.running().isPresent(), actions,
                 stepRunner, metrics, clock);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "redis-scaling"));
+        scheduler = Background.scheduler("redis-scaling");
         scheduler.scheduleWithFixedDelay(loop::tick, settings.interval().toMillis(), settings.interval().toMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.infof("Redis shard autoscaler: %d..%d masters, memory %s%%, %s ops/s per master, latency %sms, sustain %s, observe %s,"
@@ -102,11 +103,5 @@ public class ShardScalingSupervisor {
         return ShardScalingStatus.off(why, settings.spareNodes().isEmpty() ? "none"
                 : "spare-node pool (AGENT_REDIS_SCALING_SPARE_NODES): " + settings.spareNodes().size() + " configured",
                 settings.minMasters(), settings.maxMasters());
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

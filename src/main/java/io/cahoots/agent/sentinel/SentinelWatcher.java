@@ -6,6 +6,7 @@ import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.SentinelClient;
 import io.cahoots.agent.redis.SentinelSubscriber;
 import io.cahoots.agent.sentinel.SentinelViewAssembler.Belief;
+import io.cahoots.agent.lifecycle.StartupPhase;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -84,7 +85,7 @@ public class SentinelWatcher implements SentinelSubscriptions.Handler {
         this.clock = clock;
     }
 
-    void start(@Observes @Priority(110) StartupEvent event) {
+    void start(@Observes @Priority(StartupPhase.SENTINEL_WATCH) StartupEvent event) {
         if (!enabled()) {
             LOG.info("AGENT_SENTINEL_NODES is unset: Sentinel features are off");
             return;
@@ -103,8 +104,8 @@ public class SentinelWatcher implements SentinelSubscriptions.Handler {
                 settings.sentinelMasters().isEmpty() ? "all" : settings.sentinelMasters(), period);
     }
 
-    /** Early (priority 10), before the embedded lab stops its Sentinels, so the shutdown log stays quiet. */
-    void stop(@Observes @Priority(10) ShutdownEvent event) {
+    /** Early, before the embedded lab stops its Sentinels, so the shutdown log stays quiet. */
+    void stop(@Observes @Priority(StartupPhase.STOP_SENTINEL_WATCH) ShutdownEvent event) {
         if (subscriptions != null) {
             subscriptions.close();
         }

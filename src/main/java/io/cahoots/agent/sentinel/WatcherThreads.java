@@ -1,10 +1,9 @@
 package io.cahoots.agent.sentinel;
 
+import io.cahoots.agent.lifecycle.Background;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The watcher's daemon threads, kept apart so that no kind of work can starve another: blocking Redis calls
@@ -13,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WatcherThreads implements AutoCloseable {
 
-    private final ExecutorService io = Executors.newFixedThreadPool(16, daemon("sentinel-io"));
-    private final ExecutorService confirm = Executors.newFixedThreadPool(2, daemon("sentinel-confirm"));
-    private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(daemon("sentinel-poll"));
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("sentinel-ping"));
+    private final ExecutorService io = Background.pool("sentinel-io", 16);
+    private final ExecutorService confirm = Background.pool("sentinel-confirm", 2);
+    private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(Background.numbered("sentinel-poll"));
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(Background.numbered("sentinel-ping"));
 
     ExecutorService io() {
         return io;
@@ -40,14 +39,4 @@ final class WatcherThreads implements AutoCloseable {
         confirm.shutdownNow();
         watchdog.shutdownNow();
         io.shutdownNow();
-    }
-
-    static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-}
+    }}

@@ -4,6 +4,7 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.PushSettings;
 import io.cahoots.agent.redis.PublisherClient;
 import io.cahoots.agent.redis.RedisConnections;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,16 +49,8 @@ public class ChannelPublisher implements TopologySink {
     private final PublisherClient client;
     private final String channel;
     private final PushMetrics metrics;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "topology-pubsub");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService repeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "topology-pubsub-repeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Background.single("topology-pubsub");
+    private final ScheduledExecutorService repeats = Background.scheduler("topology-pubsub-repeat");
     private PublishedView buffered;
     private long newestVersion = Long.MIN_VALUE;
     private boolean scheduled;

@@ -1,6 +1,7 @@
 package io.cahoots.agent.topology;
 
 import io.cahoots.agent.config.PushSettings;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,11 +63,7 @@ public class SseFanout implements TopologySink {
     }
 
     void start(@Observes StartupEvent event) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topology-sse-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Background.scheduler("topology-sse-heartbeat");
         long every = heartbeat.toMillis();
         timer.scheduleWithFixedDelay(this::heartbeats, every, every, TimeUnit.MILLISECONDS);
     }

@@ -9,6 +9,8 @@ import io.cahoots.agent.fleet.StoredView;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.sentinel.SentinelView;
 import io.cahoots.agent.sentinel.SentinelWatcher;
+import io.cahoots.agent.lifecycle.StartupPhase;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -22,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -100,18 +101,10 @@ public class TopologyHub {
         this.coalescer = new Coalescer(push.coalesce().toNanos());
     }
 
-    /** Before the fleet's first beat (60) and the watchers (100 and 110), so that no snapshot goes unseen. */
-    void start(@Observes @Priority(50) StartupEvent event) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topology-coalesce");
-            t.setDaemon(true);
-            return t;
-        });
-        share = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topology-share");
-            t.setDaemon(true);
-            return t;
-        });
+    /** Before the fleet's first beat (FLEET) and the watchers, so that no snapshot goes unseen. */
+    void start(@Observes @Priority(StartupPhase.COORDINATION) StartupEvent event) {
+        timer = Background.scheduler("topology-coalesce");
+        share = Background.scheduler("topology-share");
         BiConsumer<String, Long> ledger = (channel, version) -> share.execute(() -> {
             try {
                 fleet.store().delivered(channel, version);

@@ -11,7 +11,7 @@ import io.cahoots.agent.planner.Plan;
 import io.cahoots.agent.planner.RebalanceOptions;
 import io.cahoots.agent.planner.RebalancePlanner;
 import io.cahoots.agent.redis.ClusterReader;
-import io.cahoots.agent.redis.JedisClusterCommands;
+import io.cahoots.agent.adapter.jedis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;

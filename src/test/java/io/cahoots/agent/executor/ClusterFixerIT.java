@@ -5,7 +5,7 @@ import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.observe.ClusterObserver;
 import io.cahoots.agent.redis.ClusterReader;
-import io.cahoots.agent.redis.JedisClusterCommands;
+import io.cahoots.agent.adapter.jedis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;

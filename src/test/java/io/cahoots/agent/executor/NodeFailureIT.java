@@ -9,7 +9,7 @@ import io.cahoots.agent.observe.ClusterObserver;
 import io.cahoots.agent.planner.Move;
 import io.cahoots.agent.planner.Plan;
 import io.cahoots.agent.redis.ClusterReader;
-import io.cahoots.agent.redis.JedisClusterCommands;
+import io.cahoots.agent.adapter.jedis.JedisClusterCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;

@@ -7,7 +7,7 @@ import io.cahoots.agent.cluster.SlotRange;
 import io.cahoots.agent.config.Credentials;
 import io.cahoots.agent.config.ImportSettings;
 import io.cahoots.agent.executor.Job;
-import io.cahoots.agent.redis.JedisImportCommands;
+import io.cahoots.agent.adapter.jedis.JedisImportCommands;
 import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;

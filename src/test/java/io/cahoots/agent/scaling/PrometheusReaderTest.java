@@ -1,8 +1,8 @@
 package io.cahoots.agent.scaling;
 
 import com.sun.net.httpserver.HttpServer;
-import io.cahoots.agent.scaling.policy.Sample;
-import io.cahoots.agent.scaling.policy.Trigger;
+import io.cahoots.agent.scaling.decision.Sample;
+import io.cahoots.agent.scaling.decision.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -17,8 +17,8 @@ class ScalingArchitectureTest {
 
     @Test
     void thePolicyIsPureJava() {
-        classes().that().resideInAPackage("io.cahoots.agent.scaling.policy..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.cahoots.agent.scaling.policy..",
+        classes().that().resideInAPackage("io.cahoots.agent.scaling.decision..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.cahoots.agent.scaling.decision..",
                         "io.cahoots.agent.cluster..", "io.cahoots.agent.config..")
                 .check(CLASSES);
     }

@@ -1,5 +1,7 @@
 package io.cahoots.agent.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /** The packaged agent ({@code target/quarkus-app/quarkus-run.jar}) as a child process, the way operators run it. */
 public final class AgentProcess implements AutoCloseable {
@@ -68,19 +72,23 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Waits until the HTTP port answers; returns the time since the process started. */
     public Duration awaitHttp(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("agent exited with " + process.exitValue() + ":\n" + output());
-            }
-            try {
-                get("/q/health/live");
-                return Duration.ofNanos(System.nanoTime() - startedNanos);
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
+        try {
+            // An exited agent fails at once (the AssertionError propagates); a refused connection means "not yet".
+            await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("agent exited with " + process.exitValue() + ":\n" + output());
+                }
+                try {
+                    get("/q/health/live");
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("agent did not answer HTTP within " + timeout + ":\n" + output());
         }
-        throw new AssertionError("agent did not answer HTTP within " + timeout + ":\n" + output());
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {

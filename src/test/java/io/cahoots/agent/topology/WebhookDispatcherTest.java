@@ -61,13 +61,16 @@ class WebhookDispatcherTest {
         receiver.stop();
         for (long v = 1; v <= 5; v++) {
             d.offer(PushTesting.view(v));
-            Thread.sleep(50);
+            Thread.sleep(50); // pacing: each view replaces the previous one while the receiver is down
         }
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                registry.find("cahoots.push.webhook.attempts").tag("outcome", "failed").counter())
+                .as("a failed attempt against the absent receiver").isNotNull()
+                .satisfies(c -> assertThat(c.count()).isPositive()));
         receiver.restart();
         receiver.await(x -> x.header("X-Agent-Topology-Version").equals("5"), Duration.ofSeconds(3));
-        Thread.sleep(300);
-        assertThat(receiver.deliveries()).extracting(x -> x.header("X-Agent-Topology-Version")).containsExactly("5");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(receiver.deliveries()).extracting(x -> x.header("X-Agent-Topology-Version")).containsExactly("5"));
     }
 
     @Test
@@ -110,16 +113,13 @@ class WebhookDispatcherTest {
         WebhookDispatcher d = dispatcher(List.of(receiver.uri("/hook")), Duration.ofMillis(100), Duration.ofSeconds(1));
         receiver.respondWith(500);
         d.offer(PushTesting.view(1));
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         // The counter exists at 0 from the start (so that increase() sees the first drop): wait for its first count.
-        while (registry.get("cahoots.push.webhook.attempts").tag("outcome", "dropped").counter().count() == 0) {
-            assertThat(System.nanoTime()).as("dropped within the budget").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        await("dropped within the budget").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
+                registry.get("cahoots.push.webhook.attempts").tag("outcome", "dropped").counter().count() > 0);
         int attempts = receiver.deliveries().size();
         assertThat(attempts).isBetween(3, 20);
-        Thread.sleep(300);
-        assertThat(receiver.deliveries()).as("no retries after the drop").hasSize(attempts);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(receiver.deliveries()).as("no retries after the drop").hasSize(attempts));
         receiver.respondWith(204);
         d.offer(PushTesting.view(2));
         receiver.await(x -> x.header("X-Agent-Topology-Version").equals("2"), Duration.ofSeconds(2));

@@ -1,6 +1,6 @@
 package io.cahoots.agent.scaling.shard;
 
-import io.cahoots.agent.scaling.policy.ScalingPolicy;
+import io.cahoots.agent.scaling.decision.ScalingPolicy;
 import io.cahoots.agent.scaling.shard.ShardDecision.Kind;
 import io.cahoots.agent.scaling.shard.ShardState.Observing;
 import io.cahoots.agent.scaling.shard.ShardState.Run;
