@@ -52,8 +52,10 @@ class PodHealIT {
                 }
             }
             Map<String, String> env = KubeRedisPods.env(kube);
-            env.put("AGENT_CLUSTER_NODES", lab.masters().stream().map(HostPort::toString).collect(Collectors.joining(",")));
-            try (AgentProcess agent = AgentProcess.start(env)) {
+            List<String> seeds = lab.masters().stream().map(HostPort::toString).toList();
+            env.put("AGENT_CLUSTER_NODES", String.join(",", seeds));
+            AgentProcess agent = AgentProcess.start(env);
+            try {
                 agent.awaitHttp(Duration.ofSeconds(90));
 
                 // 1. The mapping: every node with its pod, ordinal and Kubernetes node.
@@ -99,8 +101,17 @@ class PodHealIT {
                             assertThat(j.clusterInfo()).as("%s", a).contains("cluster_state:ok");
                         }
                     }
+                    // The check agrees, with every slot owned once and served; the only addresses it cannot reach
+                    // are the configured seeds no pod has any more (on Kubernetes AGENT_CLUSTER_NODES names the pods'
+                    // DNS names, which follow them; here they are the first IPs).
                     JsonNode check = json(agent, "/api/v1/cluster/check");
-                    assertThat(check.get("ok").asBoolean()).as("%s", check).isTrue();
+                    assertThat(check.path("agree").asBoolean(false)).as("%s", check).isTrue();
+                    for (String f : List.of("openSlots", "uncoveredSlots", "multiOwnedSlots", "failedSlots")) {
+                        assertThat(check.get(f)).as("%s in %s", f, check).isEmpty();
+                    }
+                    List<String> unreachable = new ArrayList<>();
+                    check.get("unreachable").forEach(u -> unreachable.add(u.asText()));
+                    assertThat(unreachable).isSubsetOf(seeds);
                 });
                 JsonNode heal = json(agent, "/api/v1/cluster/pods").get("heal");
                 assertThat(heal.get("meetsSent").asLong()).as("%s", heal).isPositive();
@@ -117,6 +128,11 @@ class PodHealIT {
                     c.get("nodes").forEach(n -> seen.add(n.path("pod").asText()));
                     assertThat(seen).containsExactlyInAnyOrderElementsOf(mapped);
                 });
+            } catch (AssertionError | RuntimeException e) {
+                System.err.println("agent output (tail):\n" + tail(agent.output()));
+                throw e;
+            } finally {
+                agent.close();
             }
         }
     }
@@ -141,6 +157,11 @@ class PodHealIT {
                 }
             }
         });
+    }
+
+    static String tail(String text) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 150), lines.length));
     }
 
     static void saveAll(RedisLab lab, List<HostPort> nodes) {

@@ -81,6 +81,11 @@ final class NodeConfig {
             c.append("port 0\ntls-port ").append(port).append('\n').append(tls.configLines());
         }
         c.append("bind ").append(host).append('\n');
+        if (!host.equals("127.0.0.1")) {
+            // Outgoing connections (cluster bus, replication, MIGRATE) from the node's own address too, so that its
+            // peers see it where it listens: the kernel would pick 127.0.0.1 for any loopback destination.
+            c.append("bind-source-addr ").append(host).append('\n');
+        }
         c.append("protected-mode ").append(noPassword ? "no" : "yes").append('\n');
         c.append("daemonize no\n");
         c.append("dir ").append(quote(dir.toString())).append('\n');
@@ -92,7 +97,7 @@ final class NodeConfig {
 
     /** The config with its {@code bind} line naming {@code host} instead: the node moves to another address. */
     static String rebind(String config, String host) {
-        return config.replaceAll("(?m)^bind .*$", "bind " + host);
+        return config.replaceAll("(?m)^bind .*$", "bind " + host).replaceAll("(?m)^bind-source-addr .*$", "bind-source-addr " + host);
     }
 
     private static String quote(String s) {

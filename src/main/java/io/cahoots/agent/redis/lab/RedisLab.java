@@ -210,10 +210,11 @@ public final class RedisLab implements AutoCloseable {
             Path nodeDir = dir.resolve(Integer.toString(data.port()));
             Files.createDirectories(nodeDir);
             Path conf = nodeDir.resolve(role == LabNode.Role.SENTINEL ? "sentinel.conf" : "redis.conf");
+            String host = host(role);
             Files.writeString(conf, role == LabNode.Role.SENTINEL
                     ? sentinelConfig.apply(data.port(), nodeDir)
-                    : NodeConfig.data(spec, host(role), data.port(), busPort, nodeDir, tls));
-            HostPort address = new HostPort(host(role), data.port());
+                    : NodeConfig.data(spec, host, data.port(), busPort, nodeDir, tls));
+            HostPort address = new HostPort(host, data.port());
             LabNode node = new LabNode(role, address, busPort, nodeDir, conf, spec, tls);
             nodes.put(address, node); // before start, so that close() can always kill it
             try {
