@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every tick (the poll interval, 250ms-2s), on every sidecar:
  * <ol>
- *   <li>List the pods ({@link PodSource}); hand their addresses to the cluster watch as extra seeds (after a full
- *       restart every address it knew is dead); map nodes to pods ({@link RedisPods}) for the API.</li>
+ *   <li>List the pods ({@link PodSource}); on Kubernetes hand their addresses to the cluster watch as extra seeds
+ *       (after a full restart every address it knew is dead); map nodes to pods ({@link RedisPods}) for the API.</li>
  *   <li>Only on the fleet's leader -- or on every sidecar while the fleet's store (which lives on the cluster) cannot
  *       be reached, since then no leader can exist and the cluster may be exactly what needs healing; the MEETs are
  *       idempotent -- read each pod's {@code CLUSTER NODES} and plan a heal ({@link HealPlanner}). Isolated nodes
@@ -103,7 +103,11 @@ public class PodsSupervisor {
             status = PodsStatus.off("AGENT_CLUSTER_NODES is unset");
             return;
         }
-        watch.extraSeeds(() -> podAddresses);
+        if (source.scalable()) {
+            // Pod IPs are where the nodes are now; off Kubernetes the configured seeds stay the observer's only seeds
+            // (a lab's stopped spare must not become an unreachable seed of every snapshot).
+            watch.extraSeeds(() -> podAddresses);
+        }
         long period = Math.max(250, Math.min(2000, settings.pollInterval().toMillis()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "redis-pods");

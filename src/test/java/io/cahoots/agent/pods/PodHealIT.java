@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Heal on real processes: a 3x1 cluster whose nodes each bind a loopback address of their own, as pods have their own
- * IPs, listed as the pods of a StatefulSet by the CRUD mock API server. One pod moving is left to Redis' gossip; every
+ * IPs, listed as the pods of a StatefulSet by the CRUD mock API server. A seventh pod joins as a replica of a master on
+ * another Kubernetes node. One pod moving is left to Redis' gossip; every
  * pod moving at once (each node restarted on a new address with its nodes.conf and data) is healed by the agent with
  * CLUSTER MEETs, back to cluster_state:ok with every key.
  */
@@ -37,7 +38,7 @@ class PodHealIT {
     static final int KEYS = 300;
 
     @Test
-    void aSingleMoveIsLeftToGossipAndAFullRestartAtNewAddressesIsHealedWithEveryKey() throws Exception {
+    void aNewPodJoinsAsAReplicaASingleMoveIsLeftToGossipAndAFullRestartAtNewAddressesIsHealedWithEveryKey() throws Exception {
         try (RedisLab lab = RedisLab.start(LabSpec.builder().masters(3).replicasPerMaster(1).ownLoopbackAddresses(true).build());
              MockKubernetes kube = new MockKubernetes()) {
             List<HostPort> nodes = new ArrayList<>(lab.clusterNodes()); // ordinal = index: masters 0-2, replicas 3-5
@@ -74,7 +75,28 @@ class PodHealIT {
                     assertThat(p.get("pods")).hasSize(6).allSatisfy(x -> assertThat(x.has("nodeId")).as("%s", x).isTrue());
                 });
 
-                // 2. One pod (a replica) comes back at a new address: gossip repairs it, the agent sends no MEET.
+                // 2. A new pod (the StatefulSet scaled to 7 through the agent) joins as a replica
+                //    (AGENT_KUBE_JOIN_AS=replica, the default) of a master on another Kubernetes node than its own.
+                pods.request(7);
+                await().atMost(Duration.ofSeconds(30)).until(() -> pods.specReplicas() == 7);
+                HostPort added = lab.startSpareNode();
+                nodes.add(added);
+                pods.pod(6, added, "kn-0");
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    JsonNode c = json(agent, "/api/v1/cluster");
+                    Map<String, JsonNode> byId = new java.util.HashMap<>();
+                    c.get("nodes").forEach(n -> byId.put(n.get("id").asText(), n));
+                    JsonNode joined = byId.values().stream().filter(n -> n.path("pod").asText().equals("redis-cluster-6"))
+                            .findFirst().orElseThrow(() -> new AssertionError("redis-cluster-6 is no member yet: " + c));
+                    assertThat(joined.get("role").asText()).isEqualTo("replica");
+                    JsonNode master = byId.get(joined.path("masterId").asText());
+                    assertThat(master).as("master of %s", joined).isNotNull();
+                    assertThat(master.path("kubeNode").asText()).as("master of %s", joined).isIn("kn-1", "kn-2");
+                    assertThat(joined.path("health").asText()).isEqualTo("ok");
+                    assertThat(json(agent, "/api/v1/cluster/check").path("ok").asBoolean(false)).isTrue();
+                });
+
+                // 3. One pod (a replica) comes back at a new address: gossip repairs it, the agent sends no MEET.
                 saveAll(lab, nodes);
                 HostPort moved = lab.moveNode(nodes.get(3), RedisLab.nextLoopbackHost());
                 nodes.set(3, moved);
@@ -82,7 +104,7 @@ class PodHealIT {
                 awaitEveryNodeKnowsEveryOtherWhereItIs(nodes, Duration.ofSeconds(60));
                 assertThat(json(agent, "/api/v1/cluster/pods").get("heal").get("meetsSent").asLong()).isZero();
 
-                // 3. Every pod restarted at once, each on a new address, keeping nodes.conf and data (an RDB written
+                // 4. Every pod restarted at once, each on a new address, keeping nodes.conf and data (an RDB written
                 //    first: the lab's nodes have no save points, the kit's persist).
                 saveAll(lab, nodes);
                 nodes.forEach(a -> lab.node(a).stop());
@@ -122,7 +144,7 @@ class PodHealIT {
                     }
                 }
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    Set<String> mapped = IntStream.range(0, 6).mapToObj(i -> "redis-cluster-" + i).collect(Collectors.toSet());
+                    Set<String> mapped = IntStream.range(0, after.size()).mapToObj(i -> "redis-cluster-" + i).collect(Collectors.toSet());
                     JsonNode c = json(agent, "/api/v1/cluster");
                     List<String> seen = new ArrayList<>();
                     c.get("nodes").forEach(n -> seen.add(n.path("pod").asText()));
