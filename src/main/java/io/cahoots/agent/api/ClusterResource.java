@@ -4,6 +4,8 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.Health;
 import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.pods.PodsStatus;
+import io.cahoots.agent.pods.PodsSupervisor;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,9 +20,11 @@ import java.util.function.Predicate;
 public class ClusterResource {
 
     private final ClusterWatch watch;
+    private final PodsSupervisor pods;
 
-    public ClusterResource(ClusterWatch watch) {
+    public ClusterResource(ClusterWatch watch, PodsSupervisor pods) {
         this.watch = watch;
+        this.pods = pods;
     }
 
     /**
@@ -34,7 +38,7 @@ public class ClusterResource {
                                        @QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit) {
         ClusterSnapshot s = snapshot();
         if (role == null && health == null && offset == null && limit == null) {
-            return ClusterView.of(s);
+            return ClusterView.of(s, pods.mapping());
         }
         if (role != null && !role.equals("master") && !role.equals("replica")) {
             throw ApiProblem.badRequest("role must be master or replica, not '" + role + "'");
@@ -48,7 +52,17 @@ public class ClusterResource {
         }
         Predicate<ClusterNode> filter = n -> (role == null || n.role().wire().equals(role))
                 && (health == null || n.health().wire().equals(health));
-        return ClusterView.of(s, filter, offset == null ? 0 : offset, limit == null ? Integer.MAX_VALUE : limit);
+        return ClusterView.of(s, filter, offset == null ? 0 : offset, limit == null ? Integer.MAX_VALUE : limit, pods.mapping());
+    }
+
+    /**
+     * The Redis pods supervisor: where the pods come from, each pod with its node, the heal state, a held scale-down
+     * and the recent actions (docs/kubernetes.md).
+     */
+    @GET
+    @Path("/pods")
+    public PodsStatus pods() {
+        return pods.status();
     }
 
     @GET

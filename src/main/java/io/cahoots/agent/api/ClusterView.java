@@ -9,6 +9,8 @@ import io.cahoots.agent.cluster.NodeFlag;
 import io.cahoots.agent.cluster.NodeMetrics;
 import io.cahoots.agent.cluster.OpenSlot;
 import io.cahoots.agent.cluster.SlotRange;
+import io.cahoots.agent.pods.RedisPod;
+import io.cahoots.agent.pods.RedisPods;
 
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +35,8 @@ public final class ClusterView {
                        Long connectedClients, Long keyspaceHits, Long keyspaceMisses, Double hitRatio,
                        Long replicationOffset, Long replicationLagBytes, Double commandLatencyUsec,
                        Map<String, Double> p99LatencyUsec, String health, List<String> flags, String linkState,
-                       long configEpoch, Map<Integer, String> migrating, Map<Integer, String> importing, String error) {
+                       long configEpoch, Map<Integer, String> migrating, Map<Integer, String> importing, String error,
+                       String pod, String kubeNode, Integer ordinal) {
     }
 
     public record Check(long version, Instant takenAt, boolean ok, boolean agree, List<Open> openSlots,
@@ -45,20 +48,35 @@ public final class ClusterView {
     }
 
     public static Cluster of(ClusterSnapshot s) {
+        return of(s, RedisPods.empty());
+    }
+
+    /** With each node's pod ({@code pod}, {@code kubeNode}, {@code ordinal}) where the pods supervisor knows it. */
+    public static Cluster of(ClusterSnapshot s, RedisPods pods) {
         return new Cluster(s.version(), s.state(), s.takenAt(), s.pollDuration().toMillis(), s.slotsAssigned(),
-                s.check().ok(), s.nodes().stream().map(ClusterView::node).toList(), null);
+                s.check().ok(), s.nodes().stream().map(n -> node(n, pods)).toList(), null);
     }
 
     /** Only the nodes that pass {@code filter}, then {@code limit} of them from {@code offset} (in address order). */
     public static Cluster of(ClusterSnapshot s, java.util.function.Predicate<ClusterNode> filter, int offset, int limit) {
+        return of(s, filter, offset, limit, RedisPods.empty());
+    }
+
+    public static Cluster of(ClusterSnapshot s, java.util.function.Predicate<ClusterNode> filter, int offset, int limit,
+                             RedisPods pods) {
         List<ClusterNode> matched = s.nodes().stream().filter(filter).toList();
-        List<Node> page = matched.stream().skip(offset).limit(limit).map(ClusterView::node).toList();
+        List<Node> page = matched.stream().skip(offset).limit(limit).map(n -> node(n, pods)).toList();
         return new Cluster(s.version(), s.state(), s.takenAt(), s.pollDuration().toMillis(), s.slotsAssigned(),
                 s.check().ok(), page, matched.size());
     }
 
     static Node node(ClusterNode n) {
+        return node(n, RedisPods.empty());
+    }
+
+    static Node node(ClusterNode n, RedisPods pods) {
         NodeMetrics m = n.metrics().orElse(null);
+        RedisPod pod = pods.podOf(n.id()).orElse(null);
         boolean replica = !n.isMaster();
         return new Node(n.id(), n.address().map(HostPort::toString).orElse(null), n.hostname().orElse(null),
                 n.clientEndpoint().orElse(null),
@@ -80,7 +98,10 @@ public final class ClusterView {
                 n.linkConnected() ? "connected" : "disconnected",
                 n.configEpoch(),
                 new TreeMap<>(n.migrating()), new TreeMap<>(n.importing()),
-                n.error().orElse(null));
+                n.error().orElse(null),
+                pod == null ? null : pod.name(),
+                pod == null ? null : pod.kubeNode().orElse(null),
+                pod == null || pod.ordinal().isEmpty() ? null : pod.ordinal().getAsInt());
     }
 
     public static Check check(ClusterSnapshot s) {

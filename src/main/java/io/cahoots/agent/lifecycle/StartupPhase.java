@@ -37,6 +37,9 @@ public final class StartupPhase {
     /** What builds on those services: the views shared with the fleet, the shard autoscaler. */
     public static final int LATE_SERVICES = 210;
 
+    /** The Redis pods supervisor (heal, join, drain): after the jobs and the fleet it drives are up. */
+    public static final int POD_SUPERVISION = 220;
+
     /** Shutdown: the fleet leaves first (its lease released) while Redis is still there to hear it. */
     public static final int STOP_FLEET = 5;
 

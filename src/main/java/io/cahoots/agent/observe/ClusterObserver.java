@@ -71,6 +71,7 @@ public final class ClusterObserver {
     private final Map<HostPort, InfoReply> lastInfo = new HashMap<>();
     private final Map<HostPort, Instant> lastInfoAt = new HashMap<>();
     private volatile Optional<ClusterSnapshot> last = Optional.empty();
+    private volatile Supplier<List<HostPort>> extraSeeds = List::of;
     private long polls;
 
     /** Every node read in full on every poll, as {@code reader} does it: the behaviour before cheap reads. */
@@ -105,9 +106,18 @@ public final class ClusterObserver {
         last = Optional.of(snapshot);
     }
 
+    /**
+     * More addresses to read on every poll, like seeds: where the Redis pods are now. After every pod restarted with a
+     * new IP, the configured seeds and the last snapshot's addresses may all be dead ones.
+     */
+    public void extraSeeds(Supplier<List<HostPort>> extra) {
+        this.extraSeeds = extra;
+    }
+
     public synchronized ClusterSnapshot poll() {
         long started = System.nanoTime();
         Instant takenAt = clock.instant();
+        List<HostPort> seeds = seeds();
         Set<HostPort> targets = new LinkedHashSet<>(seeds);
         last.ifPresent(s -> s.nodes().stream().map(ClusterNode::address).flatMap(Optional::stream).forEach(targets::add));
         List<HostPort> ordered = new ArrayList<>(targets);
@@ -127,6 +137,21 @@ public final class ClusterObserver {
         ClusterSnapshot snapshot = SnapshotAssembler.assemble(last, Membership.members(seeds, observed.values()), takenAt, took);
         last = Optional.of(snapshot);
         return snapshot;
+    }
+
+    private List<HostPort> seeds() {
+        List<HostPort> extra;
+        try {
+            extra = extraSeeds.get();
+        } catch (RuntimeException e) {
+            extra = List.of();
+        }
+        if (extra.isEmpty()) {
+            return seeds;
+        }
+        Set<HostPort> all = new LinkedHashSet<>(seeds);
+        all.addAll(extra);
+        return List.copyOf(all);
     }
 
     private Map<HostPort, NodeObservation> readAll(List<HostPort> addresses, Set<HostPort> fullRead, boolean askShards,

@@ -57,6 +57,7 @@ public class ClusterWatch {
     private ExecutorService readers;
     private ClusterObserver observer;
     private volatile Optional<ClusterSnapshot> latest = Optional.empty();
+    private volatile java.util.function.Supplier<List<io.cahoots.agent.cluster.HostPort>> extraSeeds = List::of;
 
     static final String SHARED = "cluster-snapshot";
 
@@ -78,6 +79,7 @@ public class ClusterWatch {
         readers = Background.pool("cluster-read", 32);
         observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
                 settings.redisTimeout(), observe.metricsIntervalOrEveryPoll(), clock, readers);
+        observer.extraSeeds(() -> extraSeeds.get());
         scheduler = Executors.newSingleThreadScheduledExecutor(Background.numbered("cluster-poll"));
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
@@ -97,6 +99,11 @@ public class ClusterWatch {
 
     public Optional<ClusterSnapshot> latest() {
         return latest;
+    }
+
+    /** Addresses read on every poll besides {@code AGENT_CLUSTER_NODES}: the Redis pods' current ones (pods/). */
+    public void extraSeeds(java.util.function.Supplier<List<io.cahoots.agent.cluster.HostPort>> extra) {
+        this.extraSeeds = extra;
     }
 
     public void addListener(Consumer<ClusterSnapshot> listener) {

@@ -42,7 +42,7 @@ public final class LabNode {
     }
 
     private final Role role;
-    private final HostPort address;
+    private volatile HostPort address;
     private final int busPort;
     private final Path dir;
     private final Path configFile;
@@ -159,6 +159,27 @@ public final class LabNode {
             start();
         } catch (LabException.PortInUse e) {
             throw new LabException("restart of " + address + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops the node and starts it bound to {@code host} instead, keeping its port, dir, data and nodes.conf: a pod
+     * that comes back with a new IP. Its peers still list it at the old address until something tells them.
+     */
+    void moveTo(String host) {
+        if (isAlive()) {
+            stop();
+        }
+        try {
+            Files.writeString(configFile, NodeConfig.rebind(Files.readString(configFile), host));
+        } catch (IOException e) {
+            throw new LabException("cannot rewrite " + configFile + ": " + e.getMessage(), e);
+        }
+        address = new HostPort(host, address.port());
+        try {
+            start();
+        } catch (LabException.PortInUse e) {
+            throw new LabException("move of " + address + " failed: " + e.getMessage(), e);
         }
     }
 

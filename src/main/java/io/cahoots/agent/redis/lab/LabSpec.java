@@ -40,6 +40,7 @@ public final class LabSpec {
     private final String extraUser;
     private final long maxmemoryBytes;
     private final NodeLauncher launcher;
+    private final boolean ownLoopbackAddresses;
 
     private LabSpec(Builder b) {
         masters = b.masters;
@@ -68,6 +69,7 @@ public final class LabSpec {
         extraUser = b.extraUser;
         maxmemoryBytes = b.maxmemoryBytes;
         launcher = b.launcher != null ? b.launcher : NodeLauncher.fromSystemProperty();
+        ownLoopbackAddresses = b.ownLoopbackAddresses;
     }
 
     public static Builder builder() {
@@ -107,6 +109,8 @@ public final class LabSpec {
     public long maxmemoryBytes() { return maxmemoryBytes; }
     /** How nodes run: processes unless set here or by the system property {@value NodeLauncher#PROPERTY}. */
     public NodeLauncher launcher() { return launcher; }
+    /** Each data node binds an address of its own in 127.0.0.0/8 (like pods with their own IPs), not 127.0.0.1. */
+    public boolean ownLoopbackAddresses() { return ownLoopbackAddresses; }
 
     /** Majority of the Sentinels, so a single Sentinel cannot fail over alone. */
     public int sentinelQuorum() { return sentinels / 2 + 1; }
@@ -164,6 +168,7 @@ public final class LabSpec {
         private int portRangeStart = 20000;
         private int portRangeEnd = 32000;
         private NodeLauncher launcher;
+        private boolean ownLoopbackAddresses;
 
         private Builder() {
         }
@@ -200,6 +205,8 @@ public final class LabSpec {
         public Builder redisServer(Path binary) { redisServer = binary; return this; }
         /** How nodes run; see {@link NodeLauncher#fromSystemProperty()} for the default. */
         public Builder launcher(NodeLauncher l) { launcher = l; return this; }
+        /** Every data node on its own loopback address (127.0.x.y), so that it can move to another one like a pod. */
+        public Builder ownLoopbackAddresses(boolean on) { ownLoopbackAddresses = on; return this; }
         /** Port range [start, end); keep it below the Linux ephemeral range and away from 6379. */
         public Builder portRange(int start, int end) { portRangeStart = start; portRangeEnd = end; return this; }
 
@@ -216,6 +223,7 @@ public final class LabSpec {
                     "timeouts must be > 0");
             check(portRangeStart >= 1024 && portRangeEnd <= 65536 && portRangeEnd - portRangeStart >= 16,
                     "port range must be inside 1024-65535 and hold >= 16 ports");
+            check(!(ownLoopbackAddresses && tls), "own loopback addresses and TLS do not go together (the certificate names 127.0.0.1)");
             Objects.requireNonNull(baseDir, "baseDir");
             Objects.requireNonNull(nodeStartTimeout, "nodeStartTimeout");
             Objects.requireNonNull(readyTimeout, "readyTimeout");

@@ -210,10 +210,11 @@ public final class RedisLab implements AutoCloseable {
             Path nodeDir = dir.resolve(Integer.toString(data.port()));
             Files.createDirectories(nodeDir);
             Path conf = nodeDir.resolve(role == LabNode.Role.SENTINEL ? "sentinel.conf" : "redis.conf");
+            String host = host(role);
             Files.writeString(conf, role == LabNode.Role.SENTINEL
                     ? sentinelConfig.apply(data.port(), nodeDir)
-                    : NodeConfig.data(spec, data.port(), busPort, nodeDir, tls));
-            HostPort address = new HostPort("127.0.0.1", data.port());
+                    : NodeConfig.data(spec, host, data.port(), busPort, nodeDir, tls));
+            HostPort address = new HostPort(host, data.port());
             LabNode node = new LabNode(role, address, busPort, nodeDir, conf, spec, tls);
             nodes.put(address, node); // before start, so that close() can always kill it
             try {
@@ -237,6 +238,42 @@ public final class RedisLab implements AutoCloseable {
             return node;
         }
         throw new LabException("no usable ports after " + PORT_ATTEMPTS + " attempts: " + last.getMessage(), last);
+    }
+
+    private String host(LabNode.Role role) {
+        return spec.ownLoopbackAddresses() && role != LabNode.Role.SENTINEL ? nextLoopbackHost() : "127.0.0.1";
+    }
+
+    private static final AtomicInteger LOOPBACK = new AtomicInteger();
+
+    /**
+     * A loopback address no node of this JVM had yet (127.0.1.2, 127.0.1.3, ...; Linux answers on all of 127/8), for
+     * nodes that bind their own address like pods, and for moving one to a new address.
+     */
+    public static String nextLoopbackHost() {
+        int n = LOOPBACK.getAndIncrement() % (250 * 250);
+        return "127.0." + (1 + n / 250) + "." + (2 + n % 250);
+    }
+
+    /**
+     * Stops the node and starts it again bound to {@code host} (same port, dir, data and nodes.conf), as a pod that
+     * comes back with a new IP; the lab then knows it by its new address.
+     */
+    public HostPort moveNode(HostPort from, String host) {
+        LabNode node = node(from);
+        node.moveTo(host);
+        nodes.remove(from);
+        nodes.put(node.address(), node);
+        return node.address();
+    }
+
+    /** Stops the node and forgets it (its process, dir and ports stay the lab's until close): a pod deleted. */
+    public void removeNode(HostPort address) {
+        LabNode node = node(address);
+        node.stop();
+        masters.remove(node);
+        replicas.remove(node);
+        spares.remove(node);
     }
 
     private PortAllocator.Lease lease() {

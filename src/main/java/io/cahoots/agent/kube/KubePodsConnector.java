@@ -1,0 +1,41 @@
+package io.cahoots.agent.kube;
+
+import io.cahoots.agent.config.KubeSettings;
+import io.cahoots.agent.pods.PodSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+
+import java.util.Optional;
+
+/**
+ * Opens the Kubernetes side of the Redis pods supervisor. The client (configured by {@code quarkus.kubernetes-client.*},
+ * in a pod from its service account) is only looked up when {@code AGENT_KUBE_REDIS_SELECTOR} is set.
+ */
+@Singleton
+public class KubePodsConnector {
+
+    static final int RETRIES = 2;
+    static final int RETRY_PAUSE_MS = 250;
+    static final int REQUEST_TIMEOUT_MS = 5_000;
+
+    private final Instance<KubernetesClient> clients;
+
+    public KubePodsConnector(Instance<KubernetesClient> clients) {
+        this.clients = clients;
+    }
+
+    public PodSource connect(KubeSettings settings) {
+        KubernetesClient base = clients.get();
+        // Bounded like the scaling supervisor's client: fabric8's default backs off for minutes when the API is away.
+        RequestConfig rc = new RequestConfigBuilder(base.getConfiguration().getRequestConfig())
+                .withRequestRetryBackoffLimit(RETRIES).withRequestRetryBackoffInterval(RETRY_PAUSE_MS)
+                .withRequestTimeout(REQUEST_TIMEOUT_MS).build();
+        KubernetesClient client = base.newClient(rc).adapt(KubernetesClient.class);
+        String namespace = settings.namespace()
+                .orElseGet(() -> Optional.ofNullable(client.getNamespace()).filter(s -> !s.isBlank()).orElse("default"));
+        return new KubernetesPods(client, namespace, settings.selector());
+    }
+}
