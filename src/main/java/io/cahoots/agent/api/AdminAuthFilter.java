@@ -16,14 +16,14 @@ import java.util.Set;
  *       {@code /q/metrics}) stay open: probes and scrapers send no token, and the kit's NetworkPolicy limits who
  *       reaches them;</li>
  *   <li>anything else needs an admin token and is written to the {@link AuditLog}, accepted or refused. Endpoints
- *       that answer a dry run by default ({@code POST /rebalance}, {@code POST /cluster/import}) check the token themselves, only when they
+ *       that answer a dry run by default ({@code POST /rebalance}, {@code POST /cluster/import}, {@code POST /cluster/roll}) check the token themselves, only when they
  *       mutate, and audit then.</li>
  * </ol>
  */
 public class AdminAuthFilter {
 
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
-    private static final Set<String> DRY_RUN_BY_DEFAULT = Set.of("/api/v1/rebalance", "/api/v1/cluster/import");
+    private static final Set<String> DRY_RUN_BY_DEFAULT = Set.of("/api/v1/rebalance", "/api/v1/cluster/import", "/api/v1/cluster/roll");
 
     private final AdminAuth auth;
     private final AuditLog audit;

@@ -74,6 +74,11 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response rollRefused(io.cahoots.agent.executor.RollRefusedException e) {
+        return response(409, "roll-refused", "Conflict", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
     public Response unknownNode(io.cahoots.agent.executor.UnknownNodeException e) {
         return response(404, "not-found", "Not found", e.getMessage(), null);
     }

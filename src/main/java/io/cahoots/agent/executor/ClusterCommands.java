@@ -79,4 +79,25 @@ public interface ClusterCommands {
 
     /** {@code DUMP} of each key (with ASKING, so importing slots answer); empty for a missing key. */
     List<Optional<byte[]>> dump(HostPort node, List<byte[]> keys);
+
+    /**
+     * What one node says about itself, read in one pipeline ({@code CLUSTER MYID}, {@code INFO}, {@code CLUSTER INFO}):
+     * what a roll waits on between restarts.
+     *
+     * @param master        {@code role:master}
+     * @param linkUp        for a replica {@code master_link_status:up} (set once its sync is done); true on a master
+     * @param offset        {@code master_repl_offset} on a master, {@code slave_repl_offset} on a replica
+     * @param syncing       {@code master_sync_in_progress:1}
+     * @param loading       {@code loading:1}
+     * @param clusterStateOk {@code cluster_state:ok}
+     * @param runId         {@code run_id}: a new one per process start
+     */
+    record NodeStatus(String id, boolean master, boolean linkUp, long offset, boolean syncing, boolean loading,
+                      boolean clusterStateOk, String runId) {
+    }
+
+    NodeStatus status(HostPort node);
+
+    /** {@code CLUSTER FAILOVER} (the coordinated one: the master stops writes until this replica caught up) on a replica. */
+    void failover(HostPort replica);
 }

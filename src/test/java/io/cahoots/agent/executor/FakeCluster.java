@@ -398,6 +398,17 @@ final class FakeCluster implements ClusterCommands {
         return Optional.empty();
     }
 
+    /** The roll runs on real processes only (RollIT); the fake does not model replication. */
+    @Override
+    public NodeStatus status(HostPort node) {
+        throw new UnsupportedOperationException("FakeCluster does not model replication: the roll is tested on real nodes");
+    }
+
+    @Override
+    public void failover(HostPort replica) {
+        throw new UnsupportedOperationException("FakeCluster does not model failovers: the roll is tested on real nodes");
+    }
+
     @Override
     public void bumpEpoch(HostPort node) {
         live(node).epoch = ++currentEpoch;

@@ -162,7 +162,7 @@ class AgentSidecarTest {
     }
 
     static final Pattern API_PATH = Pattern.compile(
-            "/apis/(?<group>[^/]+)/[^/]+/namespaces/(?<ns>[^/]+)/(?<resource>[^/?]+)(/(?<name>[^/?]+))?(/(?<sub>[^/?]+))?.*");
+            "/api(?:s/(?<group>[^/]+))?/[^/]+/namespaces/(?<ns>[^/]+)/(?<resource>[^/?]+)(/(?<name>[^/?]+))?(/(?<sub>[^/?]+))?(\\?.*)?");
 
     /**
      * Runs the scaling actuator's calls (read, scale, lead, renew) against Fabric8's mock API server, turns each request
@@ -176,6 +176,10 @@ class AgentSidecarTest {
         try (MockKubernetes kube = new MockKubernetes()) {
             kube.deployment(ns, "cahoots-api", 4);
             kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
+            kube.client().pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("redis-cluster-0").addToLabels("app.kubernetes.io/name", "redis-cluster")
+                    .endMetadata().withNewStatus().withPodIP("10.0.0.1").endStatus().build()).create();
+            kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
             MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
             KubernetesTarget target = new KubernetesTarget(kube.client(), ns, "cahoots-api");
             KubernetesLease lease = new KubernetesLease(kube.client(), ns, "cahoots-scaling-cahoots-api", "a", Duration.ofSeconds(15), clock);
@@ -185,6 +189,11 @@ class AgentSidecarTest {
             target.read();
             target.scale(4, 6);
             lease.release();
+            // A roll's pod restart with the kit's selector: find, delete, follow (nothing recreates it: it times out).
+            String selector = ManifestsTest.env(KIT.container("cahoots-api", "agent")).get("AGENT_KUBE_REDIS_SELECTOR");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.cahoots.agent.scaling.kube.KubernetesPodRestarter(
+                    kube.client(), ns, selector).restart(new io.cahoots.agent.cluster.HostPort("10.0.0.1", 6379), Duration.ofSeconds(1)))
+                    .isInstanceOf(io.cahoots.agent.executor.NodeRestartException.class).hasMessageContaining("not Ready again");
             RecordedRequest r;
             while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
                 Matcher m = API_PATH.matcher(r.getPath());
@@ -196,9 +205,10 @@ class AgentSidecarTest {
                     case "POST" -> "create";
                     case "PUT" -> "update";
                     case "PATCH" -> "patch";
+                    case "DELETE" -> "delete";
                     default -> r.getMethod().toLowerCase();
                 };
-                used.add(m.group("group") + " " + resource + " " + verb);
+                used.add((m.group("group") == null ? "" : m.group("group")) + " " + resource + " " + verb);
             }
         }
         Set<String> granted = new TreeSet<>();

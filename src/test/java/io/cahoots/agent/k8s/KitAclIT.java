@@ -82,7 +82,7 @@ class KitAclIT {
     void theSameOverTlsAsTheTlsVariantDescribesIt() throws Exception {
         String variant = Rendering.read(Rendering.K8S.resolve("alternatives/redis-tls.yaml"));
         assertThat(variant).contains("TLS_ARGS=\"" + TLS_ARGS + "\"")
-                .contains("redis-cli " + TLS_ARGS + " --user cahoots-replication -p 6379 ping");
+                .contains("probe.sh and pre-stop.sh pass it to");
         try (KitProcesses kit = new KitProcesses()) {
             try {
                 tls = LabTls.generate(kit.scratch("ca"));
@@ -190,11 +190,12 @@ class KitAclIT {
             };
             for (HostPort a : cluster) {
                 List<String> local = probe.stream().map(w -> localProbe(w, a)).toList();
-                assertThat(exit(local, nodeEnv, kit.dir)).as(kind + " probe on " + a).isZero();
+                assertThat(exit(local, probeEnv(nodeEnv, a), kit.dir)).as(kind + " probe on " + a).isZero();
             }
         }
         List<String> readiness = node.getReadinessProbe().getExec().getCommand().stream().map(w -> localProbe(w, cluster.get(0))).toList();
-        assertThat(exit(readiness, Map.of("REDISCLI_AUTH", APP_PASSWORD), kit.dir)).as("the probe with another role's password").isNotZero();
+        assertThat(exit(readiness, probeEnv(Map.of("REDISCLI_AUTH", APP_PASSWORD), cluster.get(0)), kit.dir))
+                .as("the probe with another role's password").isNotZero();
 
         // 4. The applications: data through a cluster client, no administration.
         try (JedisCluster app = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", cluster.get(0).port())),
@@ -305,8 +306,22 @@ class KitAclIT {
     }
 
     /** A probe's words on loopback: the node's port and, in the TLS variant, redis-cli with TLS_ARGS and the node's files. */
+    /**
+     * The probe's environment on loopback: the container's, and what the pod's network gives the scripts (the node's
+     * port; in the TLS variant TLS_ARGS with the certificate's local path).
+     */
+    private Map<String, String> probeEnv(Map<String, String> env, HostPort a) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put("PORT", Integer.toString(a.port()));
+        if (tls != null) {
+            out.put("TLS_ARGS", TLS_ARGS.replace("/tls/", nodeTls + "/"));
+        }
+        return out;
+    }
+
     private String localProbe(String word, HostPort a) {
-        String w = word.replace("-p 6379", "-h 127.0.0.1 -p " + a.port());
+        String w = word.replace("-p 6379", "-h 127.0.0.1 -p " + a.port())
+                .replace("/scripts/", Path.of("k8s/redis").toAbsolutePath() + "/");
         if (tls != null && w.contains("redis-cli ")) {
             w = w.replace("redis-cli ", "redis-cli " + TLS_ARGS + " ").replace("/tls/", nodeTls + "/");
         }

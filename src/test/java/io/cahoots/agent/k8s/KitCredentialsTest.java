@@ -133,12 +133,19 @@ class KitCredentialsTest {
         assertThat(ManifestsTest.env(KIT.container("redis-sentinel", "prepare"))).containsEntry("AUTH_USER", "cahoots-replication");
         assertThat(Rendering.read(RENDER)).contains("masteruser cahoots-replication");
         assertThat(users.get("cahoots-replication")).contains("+psync", "+replconf", "+ping", "+info", "+replicaof", "+config|rewrite", "+client|kill");
-        // Probes of the data nodes run as cahoots-replication (PING) with its password; Sentinel probes with Sentinel's.
+        // Probes and preStop of the data nodes (probe.sh, pre-stop.sh) run as cahoots-replication with its password (PING,
+        // INFO, CLUSTER INFO; CLUSTER FAILOVER on a replica before a master stops); Sentinel probes with Sentinel's.
+        assertThat(users.get("cahoots-replication")).contains("+cluster|info", "+cluster|myid", "+cluster|nodes", "+cluster|failover");
+        for (String script : List.of("redis/probe.sh", "redis/pre-stop.sh")) {
+            assertThat(Rendering.read(Rendering.K8S.resolve(script))).contains("REDIS_USER=\"${REDIS_USER:-cahoots-replication}\"");
+        }
         for (String w : List.of("redis-cluster", "redis-ha")) {
             Container redis = KIT.container(w, "redis");
+            assertThat(ManifestsTest.env(redis)).doesNotContainKey("REDIS_USER");
             for (Probe p : Stream.of(redis.getStartupProbe(), redis.getReadinessProbe(), redis.getLivenessProbe()).filter(Objects::nonNull).toList()) {
-                assertThat(String.join(" ", p.getExec().getCommand())).as(w).contains("redis-cli --user cahoots-replication -p 6379 ping");
+                assertThat(String.join(" ", p.getExec().getCommand())).as(w).matches("sh /scripts/probe\\.sh (live|ready)");
             }
+            assertThat(redis.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sh", "/scripts/pre-stop.sh");
             assertThat(secretOf(redis, "REDISCLI_AUTH")).isEqualTo("cahoots-redis-replication");
         }
         assertThat(secretOf(KIT.container("redis-sentinel", "sentinel"), "REDISCLI_AUTH")).isEqualTo("cahoots-sentinel");

@@ -57,7 +57,7 @@ class ManifestsTest {
     void everyManifestLoadsIntoTypedModelsWithoutUnknownFields() throws IOException {
         Map<String, Long> kinds = KIT.resources.stream().collect(Collectors.groupingBy(Resource::kind, Collectors.counting()));
         assertThat(kinds).containsEntry("Deployment", 2L).containsEntry("StatefulSet", 3L).containsEntry("Job", 1L)
-                .containsEntry("Service", 8L).containsEntry("PodDisruptionBudget", 3L).containsEntry("ServiceMonitor", 1L)
+                .containsEntry("Service", 8L).containsEntry("PodDisruptionBudget", 5L).containsEntry("ServiceMonitor", 1L)
                 .containsEntry("PrometheusRule", 1L).containsEntry("Role", 1L).containsEntry("RoleBinding", 1L)
                 .containsEntry("ServiceAccount", 1L).containsEntry("Namespace", 1L).containsEntry("ConfigMap", 5L);
         assertThat(KIT.resources.stream().map(r -> r.kind() + "/" + r.name())).doesNotHaveDuplicates();
@@ -102,6 +102,54 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * Issue 13: the agent drives the Redis restarts (OnDelete; a roll), a master stopped by anything else hands over
+     * first (preStop, inside the grace period), probes fit a loaded node (liveness tolerates loading; readiness wants
+     * the cluster ok), nodes spread over machines, and every tier has a disruption budget.
+     */
+    @Test
+    void redisPodsAreRestartedByTheAgentHandOverBeforeStoppingAndEveryTierHasABudget() {
+        for (String name : List.of("redis-cluster", "redis-ha")) {
+            StatefulSet s = KIT.one(StatefulSet.class, name);
+            assertThat(s.getSpec().getUpdateStrategy().getType()).as(name).isEqualTo("OnDelete");
+            var pod = s.getSpec().getTemplate().getSpec();
+            Container redis = KIT.container(name, "redis");
+            assertThat(redis.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sh", "/scripts/pre-stop.sh");
+            assertThat(redis.getVolumeMounts()).anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo("scripts");
+                assertThat(m.getMountPath()).isEqualTo("/scripts");
+            });
+            // The hook waits at most WAIT (20 s) for the failover; Redis then needs time to fsync and exit.
+            assertThat(pod.getTerminationGracePeriodSeconds()).as(name).isGreaterThanOrEqualTo(45L);
+            assertThat(redis.getLivenessProbe().getExec().getCommand()).containsExactly("sh", "/scripts/probe.sh", "live");
+            assertThat(redis.getStartupProbe().getExec().getCommand()).containsExactly("sh", "/scripts/probe.sh", "live");
+            assertThat(redis.getReadinessProbe().getExec().getCommand()).containsExactly("sh", "/scripts/probe.sh", "ready");
+            for (Probe p : List.of(redis.getLivenessProbe(), redis.getReadinessProbe(), redis.getStartupProbe())) {
+                // probe.sh gives up after 4 s: the kubelet's timeout must leave it that time.
+                assertThat(p.getTimeoutSeconds()).as(name).isGreaterThanOrEqualTo(5);
+            }
+            // A loaded node may take many minutes to load its AOF before liveness counts.
+            Probe startup = redis.getStartupProbe();
+            assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).as(name).isGreaterThanOrEqualTo(15 * 60);
+            var anti = pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+            assertThat(anti).singleElement().satisfies(t -> {
+                assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+                assertThat(t.getPodAffinityTerm().getLabelSelector().getMatchLabels()).isEqualTo(s.getSpec().getSelector().getMatchLabels());
+            });
+        }
+        Set<String> scripts = KIT.root.configMapGenerator().stream().filter(g -> g.name().equals("redis-scripts"))
+                .flatMap(g -> g.files().stream()).collect(Collectors.toSet());
+        assertThat(scripts).contains("redis/probe.sh", "redis/pre-stop.sh");
+        assertThat(KIT.all(PodDisruptionBudget.class)).extracting(p -> p.getMetadata().getName())
+                .contains("redis-cluster", "redis-ha", "cahoots-api", "cahoots-nginx");
+        for (PodDisruptionBudget p : KIT.all(PodDisruptionBudget.class)) {
+            assertThat(p.getSpec().getMaxUnavailable().getIntVal()).as(p.getMetadata().getName()).isEqualTo(1);
+        }
+        // The agent finds the Redis pods by the StatefulSet's own selector.
+        assertThat(env(KIT.container("cahoots-api", "agent")).get("AGENT_KUBE_REDIS_SELECTOR"))
+                .isEqualTo("app.kubernetes.io/name=redis-cluster");
+    }
+
     @Test
     void servicesAndDisruptionBudgetsSelectPodsThatExist() {
         for (Service s : KIT.all(Service.class)) {
@@ -136,8 +184,17 @@ class ManifestsTest {
                     if (port != null) {
                         assertThat(c.getPorts()).as("probe port %s of %s/%s", port, w.name(), c.getName()).anySatisfy(cp -> assertThat(matches(port, cp)).isTrue());
                     } else {
-                        assertThat(String.join(" ", p.getExec().getCommand())).as("exec probe of %s/%s", w.name(), c.getName())
-                                .contains("-p " + c.getPorts().get(0).getContainerPort());
+                        String command = String.join(" ", p.getExec().getCommand());
+                        if (command.contains("/scripts/probe.sh")) {
+                            // The script's port: PORT from the container's env, else its default.
+                            String portValue = env(c).getOrDefault("PORT", Rendering.read(Rendering.K8S.resolve("redis/probe.sh"))
+                                    .lines().filter(l -> l.startsWith("PORT=")).findFirst().orElseThrow().replaceAll("\\D", ""));
+                            assertThat(Integer.parseInt(portValue)).as("probe.sh port of %s/%s", w.name(), c.getName())
+                                    .isEqualTo(c.getPorts().get(0).getContainerPort());
+                        } else {
+                            assertThat(command).as("exec probe of %s/%s", w.name(), c.getName())
+                                    .contains("-p " + c.getPorts().get(0).getContainerPort());
+                        }
                     }
                 }
             }

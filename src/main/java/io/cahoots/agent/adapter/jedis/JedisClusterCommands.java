@@ -142,6 +142,49 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     }
 
     @Override
+    public NodeStatus status(HostPort node) {
+        return connections.onNode(node, jedis -> {
+            // INFO first: a node still loading its data answers INFO but may refuse the cluster commands.
+            Map<String, String> info = fields(jedis.info());
+            boolean loading = "1".equals(info.get("loading"));
+            boolean master = "master".equals(info.get("role"));
+            long offset = parseLong(info.get(master ? "master_repl_offset" : "slave_repl_offset"));
+            boolean linkUp = master || "up".equals(info.get("master_link_status"));
+            boolean syncing = "1".equals(info.get("master_sync_in_progress"));
+            String runId = info.get("run_id");
+            if (loading) {
+                return new NodeStatus(null, master, linkUp, offset, syncing, true, false, runId);
+            }
+            boolean ok = "ok".equals(fields(jedis.clusterInfo()).get("cluster_state"));
+            return new NodeStatus(jedis.clusterMyId(), master, linkUp, offset, syncing, false, ok, runId);
+        });
+    }
+
+    @Override
+    public void failover(HostPort replica) {
+        connections.onNode(replica, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "FAILOVER"));
+    }
+
+    private static Map<String, String> fields(String text) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String line : text.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+        }
+        return out;
+    }
+
+    private static long parseLong(String v) {
+        try {
+            return v == null ? -1 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public void bumpEpoch(HostPort node) {
         connections.onNode(node, jedis -> jedis.sendCommand(Protocol.Command.CLUSTER, "BUMPEPOCH"));
     }

@@ -30,13 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RbacTest {
 
     static final Pattern PATH = Pattern.compile(
-            "/apis/(?<group>[^/]+)/[^/]+/namespaces/[^/]+/(?<resource>[^/?]+)(/(?<name>[^/?]+))?(/(?<sub>[^/?]+))?.*");
+            "/api(?:s/(?<group>[^/]+))?/[^/]+/namespaces/[^/]+/(?<resource>[^/?]+)(/(?<name>[^/?]+))?(/(?<sub>[^/?]+))?(\\?.*)?");
 
     @Test
     void theRoleGrantsExactlyWhatTheAgentCalls() throws Exception {
         Set<String> used = new TreeSet<>();
         try (MockKubernetes kube = new MockKubernetes()) {
             kube.deployment("cahoots", "cahoots-api", 2);
+            kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
+            kube.client().pods().inNamespace("cahoots").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("redis-cluster-0").addToLabels("app.kubernetes.io/name", "redis-cluster")
+                    .endMetadata().withNewStatus().withPodIP("10.0.0.1").endStatus().build()).create();
             kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
             MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
             KubernetesTarget target = new KubernetesTarget(kube.client(), "cahoots", "cahoots-api");
@@ -47,12 +51,19 @@ class RbacTest {
             lease.lead();
             target.read();
             target.scale(2, 4);
+            // A roll's pod restart: find the pod by IP, delete it, follow it (the mock recreates nothing: it times out).
+            KubernetesPodRestarter pods = new KubernetesPodRestarter(kube.client(), "cahoots", "app.kubernetes.io/name=redis-cluster");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pods.restart(new io.cahoots.agent.cluster.HostPort("10.0.0.1", 6379),
+                    Duration.ofSeconds(1))).isInstanceOf(io.cahoots.agent.executor.NodeRestartException.class);
             RecordedRequest r;
             while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
                 used.add(permission(r));
             }
         }
         assertThat(used).containsExactly(
+                " pods delete",
+                " pods get",
+                " pods list",
                 "apps deployments get",
                 "apps deployments/scale patch",
                 "autoscaling horizontalpodautoscalers list",
@@ -74,7 +85,7 @@ class RbacTest {
             case "DELETE" -> "delete";
             default -> r.getMethod();
         };
-        return m.group("group") + " " + resource + " " + verb;
+        return (m.group("group") == null ? "" : m.group("group")) + " " + resource + " " + verb;
     }
 
     static Set<String> granted() throws Exception {

@@ -1,0 +1,33 @@
+package io.cahoots.agent.boot;
+
+import io.cahoots.agent.config.KubeRedisConfig;
+import io.cahoots.agent.executor.NodeRestarter;
+import io.cahoots.agent.scaling.kube.KubernetesConnector;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * What restarts Redis nodes for a roll: the lab's processes when the agent runs its own lab; pods on Kubernetes when
+ * {@code AGENT_KUBE_REDIS_SELECTOR} is set; otherwise nothing (a roll then answers 409 and says why).
+ */
+public class RollBeans {
+
+    private static final Logger LOG = Logger.getLogger(RollBeans.class);
+
+    @Produces
+    @Singleton
+    NodeRestarter nodeRestarter(LabSupervisor lab, KubeRedisConfig kube, KubernetesConnector connector,
+                                io.cahoots.agent.config.Settings settings) {
+        // Settings first: producing them starts the lab when AGENT_LAB=true.
+        if (settings.lab() && lab.lab().isPresent()) {
+            return new LabRestarter(lab.lab().get());
+        }
+        if (kube.selector().isPresent()) {
+            LOG.infof("roll: Redis nodes are restarted by deleting their pods (namespace %s, selector %s)",
+                    kube.namespace().orElse("of the agent"), kube.selector().get());
+            return connector.redisPods(kube.namespace(), kube.selector().get());
+        }
+        return NodeRestarter.NONE;
+    }
+}
