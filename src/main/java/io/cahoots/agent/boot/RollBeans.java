@@ -1,8 +1,8 @@
 package io.cahoots.agent.boot;
 
-import io.cahoots.agent.config.KubeRedisConfig;
+import io.cahoots.agent.config.KubeSettings;
 import io.cahoots.agent.executor.NodeRestarter;
-import io.cahoots.agent.scaling.kube.KubernetesConnector;
+import io.cahoots.agent.kube.KubePodsConnector;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -17,16 +17,16 @@ public class RollBeans {
 
     @Produces
     @Singleton
-    NodeRestarter nodeRestarter(LabSupervisor lab, KubeRedisConfig kube, KubernetesConnector connector,
+    NodeRestarter nodeRestarter(LabSupervisor lab, KubeSettings kube, KubePodsConnector connector,
                                 io.cahoots.agent.config.Settings settings) {
         // Settings first: producing them starts the lab when AGENT_LAB=true.
         if (settings.lab() && lab.lab().isPresent()) {
             return new LabRestarter(lab.lab().get());
         }
-        if (kube.selector().isPresent()) {
+        if (kube.onKubernetes()) {
             LOG.infof("roll: Redis nodes are restarted by deleting their pods (namespace %s, selector %s)",
-                    kube.namespace().orElse("of the agent"), kube.selector().get());
-            return connector.redisPods(kube.namespace(), kube.selector().get());
+                    kube.namespace().orElse("of the agent"), kube.selector());
+            return connector.restarter(kube);
         }
         return NodeRestarter.NONE;
     }

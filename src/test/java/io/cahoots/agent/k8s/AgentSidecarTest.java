@@ -180,6 +180,15 @@ class AgentSidecarTest {
                     .withNewMetadata().withName("redis-cluster-0").addToLabels("app.kubernetes.io/name", "redis-cluster")
                     .endMetadata().withNewStatus().withPodIP("10.0.0.1").endStatus().build()).create();
             kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
+            // The Redis pods' StatefulSet and a pod it owns, for the pods supervisor below.
+            kube.client().apps().statefulSets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                    .withNewMetadata().withName("redis-cluster").endMetadata().withNewSpec().withReplicas(6).endSpec().build()).create();
+            kube.client().pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("redis-cluster-1").addToLabels("app.kubernetes.io/name", "redis-cluster")
+                    .addNewOwnerReference().withKind("StatefulSet").withName("redis-cluster").withApiVersion("apps/v1")
+                    .withUid("u").endOwnerReference().endMetadata().withNewStatus().withPodIP("10.0.0.2").endStatus().build()).create();
+            kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own creates
+            kube.server().takeRequest(1, TimeUnit.SECONDS);
             MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
             KubernetesTarget target = new KubernetesTarget(kube.client(), ns, "cahoots-api");
             KubernetesLease lease = new KubernetesLease(kube.client(), ns, "cahoots-scaling-cahoots-api", "a", Duration.ofSeconds(15), clock);
@@ -191,9 +200,18 @@ class AgentSidecarTest {
             lease.release();
             // A roll's pod restart with the kit's selector: find, delete, follow (nothing recreates it: it times out).
             String selector = ManifestsTest.env(KIT.container("cahoots-api", "agent")).get("AGENT_KUBE_REDIS_SELECTOR");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.cahoots.agent.scaling.kube.KubernetesPodRestarter(
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.cahoots.agent.kube.KubernetesPodRestarter(
                     kube.client(), ns, selector).restart(new io.cahoots.agent.cluster.HostPort("10.0.0.1", 6379), Duration.ofSeconds(1)))
                     .isInstanceOf(io.cahoots.agent.executor.NodeRestartException.class).hasMessageContaining("not Ready again");
+            // The pods supervisor with the kit's selector: list the pods and their StatefulSet, scale it, an Event.
+            java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+            for (String kv : selector.split(",")) {
+                labels.put(kv.split("=", 2)[0].trim(), kv.split("=", 2)[1].trim());
+            }
+            io.cahoots.agent.kube.KubernetesPods redisPods = new io.cahoots.agent.kube.KubernetesPods(kube.client(), ns, labels);
+            assertThat(redisPods.list().statefulSet()).contains("redis-cluster");
+            redisPods.scale("redis-cluster", 8);
+            redisPods.event("redis-cluster", true, "ScaleDownHeld", "held until drained");
             RecordedRequest r;
             while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
                 Matcher m = API_PATH.matcher(r.getPath());
@@ -224,7 +242,8 @@ class AgentSidecarTest {
                 }
             }
         }
-        assertThat(used).contains("apps deployments/scale patch", "coordination.k8s.io leases create");
+        assertThat(used).contains("apps deployments/scale patch", "coordination.k8s.io leases create",
+                "apps statefulsets patch", " events create");
         assertThat(granted).isEqualTo(used);
     }
 }

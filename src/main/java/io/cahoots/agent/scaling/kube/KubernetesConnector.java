@@ -53,11 +53,6 @@ public class KubernetesConnector {
      * Restarts Redis nodes by deleting their pods (a roll), in {@code namespace} (unset: the agent's own) among the
      * pods {@code selector} matches. Called only when {@code AGENT_KUBE_REDIS_SELECTOR} is set.
      */
-    public io.cahoots.agent.executor.NodeRestarter redisPods(Optional<String> namespace, String selector) {
-        KubernetesClient client = bounded(clients.get());
-        String ns = namespace.orElseGet(() -> Optional.ofNullable(client.getNamespace()).filter(s -> !s.isBlank()).orElse("default"));
-        return new KubernetesPodRestarter(client, ns, selector);
-    }
 
     /**
      * The same client with every call bounded: at most {@value #RETRIES} retries {@value #RETRY_PAUSE_MS}ms apart

@@ -1,5 +1,6 @@
 package io.cahoots.agent.scaling.kube;
 
+import io.cahoots.agent.kube.KubernetesPodRestarter;
 import io.cahoots.agent.scaling.MockKubernetes;
 import io.cahoots.agent.scaling.MutableClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -42,6 +43,15 @@ class RbacTest {
                     .withNewMetadata().withName("redis-cluster-0").addToLabels("app.kubernetes.io/name", "redis-cluster")
                     .endMetadata().withNewStatus().withPodIP("10.0.0.1").endStatus().build()).create();
             kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own create
+            // The Redis pods' StatefulSet and a pod it owns, for the pods supervisor below.
+            kube.client().apps().statefulSets().inNamespace("cahoots").resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                    .withNewMetadata().withName("redis-cluster").endMetadata().withNewSpec().withReplicas(6).endSpec().build()).create();
+            kube.client().pods().inNamespace("cahoots").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("redis-cluster-1").addToLabels("app.kubernetes.io/name", "redis-cluster")
+                    .addNewOwnerReference().withKind("StatefulSet").withName("redis-cluster").withApiVersion("apps/v1")
+                    .withUid("u").endOwnerReference().endMetadata().withNewStatus().withPodIP("10.0.0.2").endStatus().build()).create();
+            kube.server().takeRequest(1, TimeUnit.SECONDS); // the fixture's own creates
+            kube.server().takeRequest(1, TimeUnit.SECONDS);
             MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
             KubernetesTarget target = new KubernetesTarget(kube.client(), "cahoots", "cahoots-api");
             KubernetesLease lease = new KubernetesLease(kube.client(), "cahoots", "cahoots-scaling-cahoots-api", "a",
@@ -55,17 +65,26 @@ class RbacTest {
             KubernetesPodRestarter pods = new KubernetesPodRestarter(kube.client(), "cahoots", "app.kubernetes.io/name=redis-cluster");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> pods.restart(new io.cahoots.agent.cluster.HostPort("10.0.0.1", 6379),
                     Duration.ofSeconds(1))).isInstanceOf(io.cahoots.agent.executor.NodeRestartException.class);
+            // The Redis pods supervisor: list the pods and their StatefulSet, scale it after a drain, say why in an Event.
+            io.cahoots.agent.kube.KubernetesPods redisPods = new io.cahoots.agent.kube.KubernetesPods(kube.client(), "cahoots",
+                    java.util.Map.of("app.kubernetes.io/name", "redis-cluster"));
+            redisPods.list();
+            redisPods.scale("redis-cluster", 8);
+            redisPods.event("redis-cluster", true, "ScaleDownHeld", "held until drained");
             RecordedRequest r;
             while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
                 used.add(permission(r));
             }
         }
         assertThat(used).containsExactly(
+                " events create",
                 " pods delete",
                 " pods get",
                 " pods list",
                 "apps deployments get",
                 "apps deployments/scale patch",
+                "apps statefulsets get",
+                "apps statefulsets patch",
                 "autoscaling horizontalpodautoscalers list",
                 "coordination.k8s.io leases create",
                 "coordination.k8s.io leases get",

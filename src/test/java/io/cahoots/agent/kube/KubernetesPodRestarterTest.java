@@ -1,4 +1,4 @@
-package io.cahoots.agent.scaling.kube;
+package io.cahoots.agent.kube;
 
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.executor.NodeRestartException;
