@@ -4,7 +4,7 @@
 
 import {mutate, postRead} from './api.js';
 import {$, act, setHtml} from './ui.js';
-import {colorOf, compareText, esc, num, plural, rangesText, shortId} from './format.js';
+import {bytes, colorOf, compareText, esc, num, plural, rangesText, shortId} from './format.js';
 import {slotBar, subtract} from './slotbar.js';
 import {state} from './state.js';
 import {trackJob} from './jobs.js';
@@ -33,6 +33,8 @@ function options() {
   const threshold = $('rb-threshold').value.trim();
   if (threshold !== '') body.thresholdPercent = Number(threshold);
   body.useEmptyMasters = $('rb-empty').checked;
+  const balance = $('rb-balance').value;
+  if (balance !== 'slots') body.balance = balance;
   const weights = parseWeights($('rb-weights').value);
   if (weights) body.weights = weights;
   return body;
@@ -108,7 +110,20 @@ function nodeRow(n, moves) {
           label: `${n.address} after: ${n.after} slots` + (incoming.length ? `, receives ${rangesText(incoming)}` : '')
               + (leaving.length ? `, gives ${rangesText(leaving)}` : '')})}</span>`
       + `<span role="cell" class="num counts"><span class="before">${num(n.before)}</span> → <b class="after">${num(n.after)}</b>`
-      + `<span class="delta muted small">${deltaText}${n.target !== n.after ? ` · target ${num(n.target)}` : ''}</span></span></div>`;
+      + `<span class="delta muted small">${deltaText}${n.target !== n.after ? ` · target ${num(n.target)}` : ''}</span>`
+      + sizes(n) + '</span></div>';
+}
+
+/** Keys (counted) and memory (a memory balance's sampled estimate) before → after, when the plan has them. */
+function sizes(n) {
+  let out = '';
+  if (n.keysBefore != null) {
+    out += `<span class="keys muted small" data-keys-before="${n.keysBefore}" data-keys-after="${n.keysAfter}">keys ${num(n.keysBefore)} → ${num(n.keysAfter)}</span>`;
+  }
+  if (n.bytesBefore != null) {
+    out += `<span class="bytes muted small" data-bytes-before="${n.bytesBefore}" data-bytes-after="${n.bytesAfter}">memory ${bytes(n.bytesBefore)} → <b>${bytes(n.bytesAfter)}</b></span>`;
+  }
+  return out;
 }
 
 function renderPlan() {

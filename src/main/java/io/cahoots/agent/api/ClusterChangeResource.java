@@ -17,6 +17,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -27,11 +29,19 @@ import java.util.Optional;
 @Blocking
 public class ClusterChangeResource {
 
-    public record AddNodeRequest(String address, String role, String masterId, Boolean rebalance) {
+    /** One node ({@code address}), or several empty masters at once ({@code addresses}, role master only). */
+    public record AddNodeRequest(String address, String role, String masterId, Boolean rebalance, List<String> addresses) {
+    }
+
+    /** Several nodes removed in one job. */
+    public record RemoveNodesRequest(List<String> ids) {
     }
 
     public record FixRequest(Boolean allowUnreachable, Boolean replace) {
     }
+
+    /** More nodes than this in one job is a typo more likely than a plan. */
+    static final int MAX_NODES_PER_JOB = 100;
 
     private final NodeService nodes;
     private final FixService fix;
@@ -49,8 +59,11 @@ public class ClusterChangeResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     public Response add(AddNodeRequest r) {
         requireCluster();
+        if (r != null && r.addresses() != null) {
+            return addMasters(r);
+        }
         if (r == null || r.address() == null) {
-            throw ApiProblem.badRequest("address is required, as host:port");
+            throw ApiProblem.badRequest("address is required, as host:port (or addresses, a list of them)");
         }
         HostPort address;
         try {
@@ -72,6 +85,49 @@ public class ClusterChangeResource {
             throw ApiProblem.badRequest("rebalance only goes with role \"master\"");
         }
         return JobResource.accepted(nodes.add(address, role, Optional.ofNullable(r.masterId()), Boolean.TRUE.equals(r.rebalance())));
+    }
+
+    /** {@code addresses}: several empty masters joined in one job, then (with {@code rebalance}) one rebalance onto them. */
+    private Response addMasters(AddNodeRequest r) {
+        if (r.address() != null) {
+            throw ApiProblem.badRequest("give address or addresses, not both");
+        }
+        if (r.role() != null && !"master".equals(r.role().toLowerCase(Locale.ROOT))) {
+            throw ApiProblem.badRequest("addresses only adds masters; add replicas one by one with address and role \"replica\"");
+        }
+        if (r.masterId() != null) {
+            throw ApiProblem.badRequest("masterId only goes with role \"replica\"");
+        }
+        if (r.addresses().isEmpty() || r.addresses().size() > MAX_NODES_PER_JOB) {
+            throw ApiProblem.badRequest("addresses must list 1 to " + MAX_NODES_PER_JOB + " nodes");
+        }
+        List<HostPort> addresses = new ArrayList<>();
+        for (String a : r.addresses()) {
+            if (a == null) {
+                throw ApiProblem.badRequest("addresses: every entry must be host:port");
+            }
+            try {
+                addresses.add(HostPort.parse(a));
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("addresses: " + e.getMessage());
+            }
+        }
+        return JobResource.accepted(nodes.addMasters(addresses, Boolean.TRUE.equals(r.rebalance())));
+    }
+
+    @POST
+    @Path("/nodes/remove")
+    @APIResponse(responseCode = "202", description = "the job, with Location: /api/v1/jobs/{id}",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
+    public Response removeMany(RemoveNodesRequest r) {
+        requireCluster();
+        if (r == null || r.ids() == null || r.ids().isEmpty() || r.ids().size() > MAX_NODES_PER_JOB) {
+            throw ApiProblem.badRequest("ids must list 1 to " + MAX_NODES_PER_JOB + " node ids");
+        }
+        if (r.ids().stream().anyMatch(java.util.Objects::isNull)) {
+            throw ApiProblem.badRequest("ids: every entry must be a node id");
+        }
+        return JobResource.accepted(nodes.removeMany(r.ids()));
     }
 
     @DELETE

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.RebalanceService;
 import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.planner.Balance;
 import io.cahoots.agent.planner.RebalanceOptions;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -54,7 +55,7 @@ public class RebalanceResource {
         if (!watch.enabled()) {
             throw ApiProblem.unavailable("cluster-not-configured", "cluster features are off: set AGENT_CLUSTER_NODES");
         }
-        RebalanceRequest r = request == null ? new RebalanceRequest(null, null, null, null, null, null) : request;
+        RebalanceRequest r = request == null ? new RebalanceRequest(null, null, null, null, null, null, null) : request;
         RebalanceOptions options = options(r);
         if (r.dryRun() == null || r.dryRun()) {
             RebalanceService.Preview p = rebalance.preview(options);
@@ -76,7 +77,8 @@ public class RebalanceResource {
         try {
             return new RebalanceOptions(weights,
                     r.thresholdPercent() == null ? settings.rebalanceThresholdPercent() : r.thresholdPercent(),
-                    r.useEmptyMasters() == null || r.useEmptyMasters());
+                    r.useEmptyMasters() == null || r.useEmptyMasters(),
+                    r.balance() == null ? Balance.SLOTS : Balance.parse(r.balance()));
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest(e.getMessage());
         }

@@ -67,6 +67,13 @@ public class AgentBeans {
         return new MigrationEngine(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
     }
 
+    /** Per-slot keys and sampled bytes for keys and memory balances; reads only, so the ordinary pools. */
+    @Produces
+    @Singleton
+    io.cahoots.agent.executor.SlotSizeReader slotSizes(RedisConnections connections) {
+        return new io.cahoots.agent.adapter.jedis.JedisSlotSizeReader(connections);
+    }
+
     /** The shard autoscaler's default pool: the lab's spare nodes (none outside the lab). */
     @Produces
     @Singleton

@@ -63,6 +63,32 @@ public class NodeService {
         if (masterId.isPresent() && s.node(masterId.get()).filter(ClusterNode::isMaster).isEmpty()) {
             throw new BadRequestException("masterId " + masterId.get() + " is not a master of this cluster");
         }
+        String newId = admissible(s, address);
+        ClusterNode seed = s.masters().stream().filter(m -> m.address().isPresent() && m.metrics().isPresent())
+                .findFirst().orElseThrow(() -> new NodeRefusedException("no master of the cluster answers"));
+        return jobs.start("add-node", "add " + address + " as " + role.name().toLowerCase(), job -> {
+            redis.meet(address, seed.address().get(), seed.busPort());
+            awaitCondition("every node to know " + address, () -> knownByAll(newId));
+            if (role == Role.REPLICA) {
+                String master = masterId.orElseGet(() -> fewestReplicas(watch.refresh(), List.of(newId)).id());
+                redis.replicate(address, master);
+                awaitCondition(address + " to replicate " + master, () -> watch.refresh().node(newId)
+                        .filter(n -> n.masterId().filter(master::equals).isPresent()
+                                && n.metrics().map(m -> m.masterLinkUp()).orElse(false)).isPresent());
+            } else if (thenRebalance) {
+                ClusterSnapshot now = rebalance.settled();
+                Preflight.require(now);
+                Plan plan = RebalancePlanner.plan(now, new RebalanceOptions(java.util.Map.of(),
+                        io.cahoots.agent.planner.RebalanceOptions.DEFAULT_THRESHOLD_PERCENT, true), Optional.empty());
+                job.plan(plan.slotsToMove(), -1);
+                job.result(plan);
+                rebalance.execute(plan, false, job);
+            }
+        });
+    }
+
+    /** Step (1) of an add: the new node's id, or a refusal saying why it cannot join. */
+    private String admissible(ClusterSnapshot s, HostPort address) {
         ClusterCommands.Probe probe;
         try {
             probe = redis.probe(address);
@@ -82,27 +108,111 @@ public class NodeService {
             throw new NodeRefusedException(address + " already knows " + (probe.knownNodes() - 1)
                     + " other node(s): it belongs to another cluster (CLUSTER RESET it first)");
         }
+        return probe.id();
+    }
+
+    /**
+     * Several empty masters in one job (a scale-out, e.g. 3 -> 6): every address is checked before anything happens;
+     * all {@code CLUSTER MEET} at once and the job waits until every node knows all of them; then, with
+     * {@code thenRebalance}, ONE slot balance onto them, whose moves between disjoint pairs run in parallel.
+     */
+    public Job addMasters(List<HostPort> addresses, boolean thenRebalance) {
+        jobs.requireIdle();
+        if (addresses.isEmpty()) {
+            throw new BadRequestException("addresses is empty");
+        }
+        if (addresses.stream().distinct().count() != addresses.size()) {
+            throw new BadRequestException("addresses lists a node twice");
+        }
+        ClusterSnapshot s = watch.refresh();
+        List<String> newIds = new ArrayList<>();
+        for (HostPort a : addresses) {
+            newIds.add(admissible(s, a));
+        }
         ClusterNode seed = s.masters().stream().filter(m -> m.address().isPresent() && m.metrics().isPresent())
                 .findFirst().orElseThrow(() -> new NodeRefusedException("no master of the cluster answers"));
-        String newId = probe.id();
-        return jobs.start("add-node", "add " + address + " as " + role.name().toLowerCase(), job -> {
-            redis.meet(address, seed.address().get(), seed.busPort());
-            awaitCondition("every node to know " + address, () -> knownByAll(newId));
-            if (role == Role.REPLICA) {
-                String master = masterId.orElseGet(() -> fewestReplicas(watch.refresh(), List.of(newId)).id());
-                redis.replicate(address, master);
-                awaitCondition(address + " to replicate " + master, () -> watch.refresh().node(newId)
-                        .filter(n -> n.masterId().filter(master::equals).isPresent()
-                                && n.metrics().map(m -> m.masterLinkUp()).orElse(false)).isPresent());
-            } else if (thenRebalance) {
+        return jobs.start("add-nodes", "add " + addresses.size() + " masters " + addresses
+                + (thenRebalance ? ", then one rebalance" : ""), job -> {
+            addresses.parallelStream().forEach(a -> redis.meet(a, seed.address().get(), seed.busPort()));
+            awaitCondition("every node to know " + addresses, () -> newIds.stream().allMatch(this::knownByAllNodes)
+                    && clusterOk(newIds));
+            if (thenRebalance) {
                 ClusterSnapshot now = rebalance.settled();
                 Preflight.require(now);
-                Plan plan = RebalancePlanner.plan(now, new RebalanceOptions(java.util.Map.of(),
-                        io.cahoots.agent.planner.RebalanceOptions.DEFAULT_THRESHOLD_PERCENT, true), Optional.empty());
+                Plan plan = RebalancePlanner.plan(now, RebalanceOptions.defaults(), Optional.empty());
                 job.plan(plan.slotsToMove(), -1);
                 job.result(plan);
                 rebalance.execute(plan, false, job);
             }
+        });
+    }
+
+    /**
+     * Several nodes in one job (a scale-in, e.g. 6 -> 3). Refused before anything moves when an id is unknown or
+     * listed twice, when no master with slots would remain, or when the remaining masters lack the memory for the
+     * leaving masters' data. Then: (1) ONE drain plan of every leaving master over the remaining ones, its moves
+     * between disjoint pairs in parallel; (2) the replicas of leaving masters that are not leaving themselves are
+     * re-pointed to remaining masters; (3)-(7) as for one node, for all of them: every node told, {@code CLUSTER
+     * FORGET} everywhere, {@link #RESET_GRACE}, {@code CLUSTER RESET HARD}.
+     */
+    public Job removeMany(List<String> ids) {
+        jobs.requireIdle();
+        if (ids.isEmpty()) {
+            throw new BadRequestException("ids is empty");
+        }
+        if (ids.stream().distinct().count() != ids.size()) {
+            throw new BadRequestException("ids lists a node twice");
+        }
+        ClusterSnapshot s = watch.refresh();
+        List<ClusterNode> leaving = new ArrayList<>();
+        for (String id : ids) {
+            leaving.add(s.node(id).orElseThrow(() -> new UnknownNodeException(id)));
+        }
+        List<String> drained = leaving.stream().filter(n -> n.isMaster() && n.slotCount() > 0).map(ClusterNode::id).toList();
+        List<String> masters = leaving.stream().filter(ClusterNode::isMaster).map(ClusterNode::id).toList();
+        if (s.masters().stream().allMatch(m -> ids.contains(m.id()))) {
+            throw new NodeRefusedException("cannot remove every master: at least one must remain");
+        }
+        if (!drained.isEmpty()) {
+            Preflight.require(s);
+            memoryHeadroom(s, drained).ifPresent(reason -> {
+                throw new NodeRefusedException(reason);
+            });
+        }
+        return jobs.start("remove-nodes", "remove " + leaving.size() + " nodes " + leaving.stream()
+                .map(ClusterNode::addressText).toList() + " (" + drained.size() + " masters with slots)", job -> {
+            if (!drained.isEmpty()) {
+                ClusterSnapshot now = rebalance.settled();
+                Plan drain = RebalancePlanner.plan(now, RebalanceOptions.drain(drained), Optional.empty());
+                job.plan(drain.slotsToMove(), -1);
+                job.result(drain);
+                rebalance.execute(drain, false, job);
+            }
+            for (String id : masters) {
+                repointReplicas(id, ids);
+            }
+            for (ClusterNode n : leaving) {
+                if (n.isMaster()) {
+                    awaitCondition("every node to see " + n.addressText() + " without slots", () -> withoutSlotsEverywhere(n.id()));
+                }
+            }
+            for (String id : ids) {
+                forgetEverywhere(id, ids);
+            }
+            if (!drained.isEmpty()) {
+                pause(RESET_GRACE);
+            }
+            leaving.parallelStream().forEach(n -> n.address().ifPresent(a -> {
+                try {
+                    redis.resetHard(a);
+                } catch (RedisException e) {
+                    LOG.warnf("could not reset %s (it may be down): %s", a, e.getMessage());
+                }
+            }));
+            awaitCondition("every node to forget " + ids, () -> {
+                ClusterSnapshot now = watch.refresh();
+                return ids.stream().allMatch(id -> now.node(id).isEmpty());
+            });
         });
     }
 
@@ -149,10 +259,16 @@ public class NodeService {
 
     /** Why the other masters cannot take the node's data, when they cannot. */
     static Optional<String> memoryHeadroom(ClusterSnapshot s, ClusterNode leaving) {
-        long needed = leaving.metrics().map(m -> m.usedMemoryBytes()).orElse(0L);
+        return memoryHeadroom(s, List.of(leaving.id()));
+    }
+
+    /** The same for several leaving masters at once. */
+    static Optional<String> memoryHeadroom(ClusterSnapshot s, List<String> leavingIds) {
+        List<ClusterNode> leavingNodes = leavingIds.stream().map(id -> s.node(id).orElseThrow()).toList();
+        long needed = leavingNodes.stream().mapToLong(n -> n.metrics().map(m -> m.usedMemoryBytes()).orElse(0L)).sum();
         long free = 0;
         for (ClusterNode m : s.masters()) {
-            if (m.id().equals(leaving.id()) || m.metrics().isEmpty()) {
+            if (leavingIds.contains(m.id()) || m.metrics().isEmpty()) {
                 continue;
             }
             long max = m.metrics().get().maxMemoryBytes();
@@ -161,23 +277,39 @@ public class NodeService {
             }
             free += Math.max(0, max - m.metrics().get().usedMemoryBytes());
         }
-        return needed <= free ? Optional.empty() : Optional.of("not enough memory headroom: " + leaving.addressText()
-                + " uses " + needed + " bytes, the remaining masters have " + free + " bytes free under maxmemory");
+        return needed <= free ? Optional.empty() : Optional.of("not enough memory headroom: "
+                + String.join(", ", leavingNodes.stream().map(ClusterNode::addressText).toList())
+                + (leavingNodes.size() == 1 ? " uses " : " use ") + needed
+                + " bytes, the remaining masters have " + free + " bytes free under maxmemory");
     }
 
     private void repointReplicas(String id) {
+        repointReplicas(id, List.of(id));
+    }
+
+    /** Re-points the replicas of {@code id} that are not leaving themselves to masters that are not leaving. */
+    private void repointReplicas(String id, List<String> leaving) {
         ClusterSnapshot s = watch.refresh();
         for (ClusterNode replica : s.replicasOf(id)) {
-            ClusterNode target = fewestReplicas(s, List.of(id));
+            if (leaving.contains(replica.id())) {
+                continue;
+            }
+            ClusterNode target = fewestReplicas(s, leaving);
             replica.address().ifPresent(a -> redis.replicate(a, target.id()));
             s = watch.refresh();
         }
-        awaitCondition("the replicas of " + id + " to follow other masters", () -> watch.refresh().replicasOf(id).isEmpty());
+        awaitCondition("the replicas of " + id + " to follow other masters", () -> watch.refresh().replicasOf(id).stream()
+                .allMatch(r -> leaving.contains(r.id())));
     }
 
     private void forgetEverywhere(String id) {
+        forgetEverywhere(id, List.of(id));
+    }
+
+    /** {@code CLUSTER FORGET id} on every node that stays. */
+    private void forgetEverywhere(String id, List<String> leaving) {
         List<ClusterNode> others = new ArrayList<>(watch.refresh().nodes());
-        others.removeIf(n -> n.id().equals(id) || n.address().isEmpty() || n.metrics().isEmpty());
+        others.removeIf(n -> leaving.contains(n.id()) || n.address().isEmpty() || n.metrics().isEmpty());
         others.parallelStream().forEach(n -> redis.forget(n.address().get(), id)
                 .ifPresent(err -> LOG.warnf("CLUSTER FORGET on %s: %s", n.addressText(), err)));
     }
@@ -204,6 +336,16 @@ public class NodeService {
     }
 
     private boolean knownByAll(String newId) {
+        return knownByAllNodes(newId) && clusterOk(List.of(newId));
+    }
+
+    private boolean clusterOk(List<String> newIds) {
+        ClusterSnapshot s = watch.refresh();
+        return newIds.stream().allMatch(id -> s.node(id).isPresent()) && "ok".equals(s.state());
+    }
+
+    /** Every node's own view lists {@code newId}, past the handshake. */
+    private boolean knownByAllNodes(String newId) {
         for (ClusterNode n : watch.refresh().nodes()) {
             if (n.address().isEmpty() || n.metrics().isEmpty()) {
                 continue;
@@ -213,8 +355,7 @@ public class NodeService {
                 return false;
             }
         }
-        ClusterSnapshot s = watch.refresh();
-        return s.node(newId).isPresent() && "ok".equals(s.state());
+        return true;
     }
 
     /** The master with slots and the fewest replicas (ties: lowest id), leaving out {@code excluded}. */

@@ -4,10 +4,12 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.SlotRange;
 import io.cahoots.agent.observe.ClusterWatch;
+import io.cahoots.agent.planner.Balance;
 import io.cahoots.agent.planner.Move;
 import io.cahoots.agent.planner.Plan;
 import io.cahoots.agent.planner.RebalanceOptions;
 import io.cahoots.agent.planner.RebalancePlanner;
+import io.cahoots.agent.planner.SlotSizes;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -21,7 +23,9 @@ import java.util.OptionalLong;
  *
  * <ol>
  *   <li>Preview: poll the cluster now, refuse unless {@link Preflight} passes, count the keys of every
- *       slot ({@code COUNTKEYSINSLOT}, one pipeline per master), and plan.</li>
+ *       slot ({@code COUNTKEYSINSLOT}, one pipeline per master) -- for a memory balance also sample
+ *       {@link #SAMPLES_PER_SLOT} keys' {@code MEMORY USAGE} per slot ({@link SlotSizeReader}), the masters in
+ *       parallel -- and plan.</li>
  *   <li>Start: the same preview (refused as stale when the caller names a topology version that is no
  *       longer current), then a job that checks the version once more, executes the plan with the
  *       {@link MigrationEngine} and polls again so every reader sees the result at once.</li>
@@ -35,13 +39,18 @@ public class RebalanceService {
     }
 
     static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(5);
+    /** Keys sampled per slot for a memory balance: 4 x 16,384 {@code MEMORY USAGE}s at most, whatever the key count. */
+    static final int SAMPLES_PER_SLOT = 4;
 
     private final ClusterWatch watch;
     private final JobManager jobs;
     private final ClusterCommands redis;
     private final MigrationEngine engine;
+    private final SlotSizeReader sizes;
 
-    public RebalanceService(ClusterWatch watch, JobManager jobs, ClusterCommands redis, MigrationEngine engine) {
+    public RebalanceService(ClusterWatch watch, JobManager jobs, ClusterCommands redis, MigrationEngine engine,
+                            SlotSizeReader sizes) {
+        this.sizes = sizes;
         this.watch = watch;
         this.jobs = jobs;
         this.redis = redis;
@@ -53,8 +62,8 @@ public class RebalanceService {
         jobs.requireIdle();
         ClusterSnapshot snapshot = settled();
         Preflight.require(snapshot);
-        long[] keys = keysPerSlot(snapshot);
-        return new Preview(snapshot, RebalancePlanner.plan(snapshot, options, Optional.of(keys)));
+        SlotSizes measured = options.balance() == Balance.MEMORY ? measure(snapshot) : SlotSizes.keysOnly(keysPerSlot(snapshot));
+        return new Preview(snapshot, RebalancePlanner.plan(snapshot, options, measured));
     }
 
     public Job start(RebalanceOptions options, boolean replace, OptionalLong expectedVersion) {
@@ -64,7 +73,7 @@ public class RebalanceService {
         }
         Plan plan = preview.plan();
         String description = plan.needed()
-                ? "rebalance " + plan.slotsToMove() + " slots in " + plan.moves().size() + " moves (~" + plan.keysToMove() + " keys)"
+                ? "rebalance (" + plan.balance().wire() + ") " + plan.slotsToMove() + " slots in " + plan.moves().size() + " moves (~" + plan.keysToMove() + " keys)"
                 : "rebalance: nothing to do (" + plan.reason() + ")";
         return jobs.start("rebalance", description, job -> {
             job.plan(plan.slotsToMove(), plan.keysToMove());
@@ -107,6 +116,28 @@ public class RebalanceService {
             s = watch.refresh();
         }
         return s;
+    }
+
+    /** Keys and sampled bytes of every slot, the masters in parallel. */
+    SlotSizes measure(ClusterSnapshot snapshot) {
+        long[] keys = new long[SlotRange.SLOT_COUNT];
+        long[] bytes = new long[SlotRange.SLOT_COUNT];
+        snapshot.masters().parallelStream().filter(m -> m.slotCount() > 0 && m.address().isPresent()).forEach(m ->
+                sizes.measure(m.address().get(), slotsOf(m), SAMPLES_PER_SLOT).forEach((slot, size) -> {
+                    keys[slot] = size.keys();
+                    bytes[slot] = size.bytes();
+                }));
+        return new SlotSizes(keys, Optional.of(bytes));
+    }
+
+    private static List<Integer> slotsOf(ClusterNode m) {
+        List<Integer> slots = new ArrayList<>(m.slotCount());
+        m.slots().forEach(r -> {
+            for (int s = r.start(); s <= r.end(); s++) {
+                slots.add(s);
+            }
+        });
+        return slots;
     }
 
     long[] keysPerSlot(ClusterSnapshot snapshot) {

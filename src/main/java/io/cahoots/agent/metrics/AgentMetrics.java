@@ -38,7 +38,7 @@ public class AgentMetrics {
     public static final String PREFIX = "cahoots.";
 
     /** Every job type and final state, registered at start so that {@code increase()} sees the first one. */
-    static final List<String> JOB_TYPES = List.of("rebalance", "fix", "add-node", "remove-node", "recover");
+    static final List<String> JOB_TYPES = List.of("rebalance", "fix", "add-node", "remove-node", "add-nodes", "remove-nodes", "recover");
     static final List<String> FINAL_STATES = List.of("SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED");
 
     private final MeterRegistry registry;

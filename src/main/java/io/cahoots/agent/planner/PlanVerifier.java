@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>Afterwards every slot that had an owner still has exactly one; the counts match {@code after}.</li>
  *   <li>When the plan says a rebalance is needed, every master ends on its target (so within any
  *       threshold) and every weight-0 master ends empty; when it says none is needed, it moves nothing.</li>
+ *   <li>For a keys or memory balance ({@link #verify(ClusterSnapshot, RebalanceOptions, Plan, SlotSizes)}): the
+ *       plan's figures per master match the sizes, and every weighted master ends within
+ *       {@code max(thresholdPercent, the largest slot x 2)} of its share of the load.</li>
  * </ol>
  */
 public final class PlanVerifier {
@@ -95,6 +98,44 @@ public final class PlanVerifier {
             });
         } else if (!plan.moves().isEmpty()) {
             problems.add("a plan that is not needed moves slots");
+        }
+        return problems;
+    }
+
+    /** {@link #verify(ClusterSnapshot, RebalanceOptions, Plan)}, and for a keys or memory balance, step 4. */
+    public static List<String> verify(ClusterSnapshot snapshot, RebalanceOptions options, Plan plan, SlotSizes sizes) {
+        List<String> problems = verify(snapshot, options, plan);
+        Plan expected = RebalancePlanner.withSizes(plan, snapshot, sizes);
+        if (!plan.keysAfter().isEmpty() && !plan.keysAfter().equals(expected.keysAfter())) {
+            problems.add("keys after the plan are " + expected.keysAfter() + ", plan says " + plan.keysAfter());
+        }
+        if (!plan.bytesAfter().isEmpty() && !plan.bytesAfter().equals(expected.bytesAfter())) {
+            problems.add("bytes after the plan are " + expected.bytesAfter() + ", plan says " + plan.bytesAfter());
+        }
+        if (plan.balance() == Balance.SLOTS || !plan.needed()) {
+            return problems;
+        }
+        long[] measure = sizes.measure(plan.balance()).orElseThrow();
+        Map<String, Long> after = plan.balance() == Balance.MEMORY ? expected.bytesAfter() : expected.keysAfter();
+        List<String> participants = new ArrayList<>(plan.before().keySet());
+        double total = participants.stream().mapToLong(after::get).sum();
+        double weights = participants.stream().mapToDouble(options::weightOf).sum();
+        long largest = 0;
+        for (ClusterNode m : snapshot.masters()) {
+            if (participants.contains(m.id())) {
+                for (SlotRange r : m.slots()) {
+                    for (int s = r.start(); s <= r.end(); s++) {
+                        largest = Math.max(largest, measure[s]);
+                    }
+                }
+            }
+        }
+        for (String id : participants) {
+            double target = total * options.weightOf(id) / weights;
+            double off = Math.abs(after.get(id) - target);
+            if (off > Math.max(target * options.thresholdPercent() / 100, 2.0 * largest)) {
+                problems.add(String.format("%s ends with %d of the %s, target %.0f", id, after.get(id), plan.balance().wire(), target));
+            }
         }
         return problems;
     }

@@ -34,33 +34,34 @@ import java.util.TreeSet;
  *       the edge of the source's ranges, so the source stays contiguous and the target gains few
  *       fragments; a window next to a range the target already owns is preferred; among equal windows
  *       the one with fewer keys (when per-slot counts are known); then the lowest slot.</li>
+ *   <li>Order: the largest moves first ({@link #largestFirst}), so that moves between disjoint pairs overlap.</li>
  * </ol>
+ * With {@link Balance#KEYS} or {@link Balance#MEMORY}, {@link LoadBalancePlanner} plans instead.
  */
 public final class RebalancePlanner {
 
     private RebalancePlanner() {
     }
 
+    /**
+     * A plan from measured per-slot sizes: a slot balance (the moves prefer slots with fewer keys), or, for
+     * {@link Balance#KEYS} and {@link Balance#MEMORY}, {@link LoadBalancePlanner}. Either way the plan reports each
+     * master's keys (and bytes, when measured) before and after.
+     */
+    public static Plan plan(ClusterSnapshot snapshot, RebalanceOptions options, SlotSizes sizes) {
+        Plan p = options.balance() == Balance.SLOTS
+                ? plan(snapshot, options, Optional.of(sizes.keys()))
+                : LoadBalancePlanner.plan(snapshot, options, participants(snapshot, options), sizes);
+        return withSizes(p, snapshot, sizes);
+    }
+
     /** @param keysPerSlot key count of every slot (length 16384), or empty when unknown */
     public static Plan plan(ClusterSnapshot snapshot, RebalanceOptions options, Optional<long[]> keysPerSlot) {
-        List<ClusterNode> masters = snapshot.masters();
-        for (String id : options.weights().keySet()) {
-            if (masters.stream().noneMatch(m -> m.id().equals(id))) {
-                throw new PlanningException("unknown master id in weights: " + id);
-            }
+        if (options.balance() != Balance.SLOTS) {
+            return plan(snapshot, options, SlotSizes.keysOnly(keysPerSlot.orElseThrow(
+                    () -> new PlanningException("a " + options.balance().wire() + " balance needs per-slot sizes"))));
         }
-        for (ClusterNode m : masters) {
-            if (m.health() != Health.OK && m.health() != Health.PFAIL) {
-                throw new PlanningException("master " + m.id() + " (" + m.addressText() + ") is " + m.health().wire());
-            }
-        }
-        List<ClusterNode> participants = masters.stream()
-                .filter(m -> options.useEmptyMasters() || m.slotCount() > 0)
-                .sorted(Comparator.comparing(ClusterNode::id)).toList();
-        double totalWeight = participants.stream().mapToDouble(m -> options.weightOf(m.id())).sum();
-        if (participants.isEmpty() || totalWeight <= 0) {
-            throw new PlanningException("no master may hold slots: every weight is 0");
-        }
+        List<ClusterNode> participants = participants(snapshot, options);
 
         Map<String, BitSet> owned = new LinkedHashMap<>();
         Map<String, Integer> before = new TreeMap<>();
@@ -118,7 +119,70 @@ public final class RebalancePlanner {
                 keysPerSlot.isPresent() ? keysIn(bits, prefix) : -1)));
         Map<String, Integer> after = new TreeMap<>();
         owned.forEach((id, bits) -> after.put(id, bits.cardinality()));
-        return new Plan(snapshot.version(), true, imbalance.get(), moves, before, after, targets);
+        return new Plan(snapshot.version(), true, imbalance.get(), largestFirst(moves), before, after, targets);
+    }
+
+    /**
+     * Step 6: the largest moves first (keys when counted, else slots; ties keep the matching order). A node only gives
+     * or only takes, so the order does not change the result; the engine starts moves in this order whenever
+     * their two nodes are free, so a scale-out's or scale-in's big moves between disjoint pairs start together and
+     * the small remainders fill in after them (longest processing time first).
+     */
+    static List<Move> largestFirst(List<Move> moves) {
+        List<Move> sorted = new ArrayList<>(moves);
+        sorted.sort(Comparator.comparingLong((Move m) -> m.keys() > 0 ? m.keys() : 0).reversed()
+                .thenComparing(Comparator.comparingInt(Move::slotCount).reversed()));
+        return sorted;
+    }
+
+    /** Step 1: the masters that take part; refuses unknown ids in the weights and unhealthy masters. */
+    static List<ClusterNode> participants(ClusterSnapshot snapshot, RebalanceOptions options) {
+        List<ClusterNode> masters = snapshot.masters();
+        for (String id : options.weights().keySet()) {
+            if (masters.stream().noneMatch(m -> m.id().equals(id))) {
+                throw new PlanningException("unknown master id in weights: " + id);
+            }
+        }
+        for (ClusterNode m : masters) {
+            if (m.health() != Health.OK && m.health() != Health.PFAIL) {
+                throw new PlanningException("master " + m.id() + " (" + m.addressText() + ") is " + m.health().wire());
+            }
+        }
+        List<ClusterNode> participants = masters.stream()
+                .filter(m -> options.useEmptyMasters() || m.slotCount() > 0)
+                .sorted(Comparator.comparing(ClusterNode::id)).toList();
+        double totalWeight = participants.stream().mapToDouble(m -> options.weightOf(m.id())).sum();
+        if (participants.isEmpty() || totalWeight <= 0) {
+            throw new PlanningException("no master may hold slots: every weight is 0");
+        }
+        return participants;
+    }
+
+    /** Each master's keys (and bytes) before the plan and after its moves, applied in order. */
+    static Plan withSizes(Plan p, ClusterSnapshot snapshot, SlotSizes sizes) {
+        Map<String, BitSet> owned = new LinkedHashMap<>();
+        snapshot.masters().forEach(m -> owned.put(m.id(), SlotRange.toBits(m.slots())));
+        long[] keys = prefixSums(Optional.of(sizes.keys()));
+        Optional<long[]> bytes = sizes.bytes().map(b -> prefixSums(Optional.of(b)));
+        Map<String, Long> keysBefore = new TreeMap<>();
+        Map<String, Long> bytesBefore = new TreeMap<>();
+        owned.forEach((id, bits) -> {
+            keysBefore.put(id, sumOver(bits, keys));
+            bytes.ifPresent(b -> bytesBefore.put(id, sumOver(bits, b)));
+        });
+        for (Move m : p.moves()) {
+            BitSet moving = SlotRange.toBits(m.slots());
+            owned.get(m.from()).andNot(moving);
+            owned.get(m.to()).or(moving);
+        }
+        Map<String, Long> keysAfter = new TreeMap<>();
+        Map<String, Long> bytesAfter = new TreeMap<>();
+        owned.forEach((id, bits) -> {
+            keysAfter.put(id, sumOver(bits, keys));
+            bytes.ifPresent(b -> bytesAfter.put(id, sumOver(bits, b)));
+        });
+        return new Plan(p.snapshotVersion(), p.needed(), p.reason(), p.moves(), p.before(), p.after(), p.targets(),
+                p.balance(), keysBefore, keysAfter, bytesBefore, bytesAfter);
     }
 
     static Map<String, Integer> targets(List<ClusterNode> participants, RebalanceOptions options, int slots) {
@@ -165,6 +229,10 @@ public final class RebalancePlanner {
             }
         });
         return prefix;
+    }
+
+    static long sumOver(BitSet bits, long[] prefix) {
+        return keysIn(bits, prefix);
     }
 
     private static long keysIn(BitSet bits, long[] prefix) {

@@ -53,6 +53,103 @@ final class SlotPicker {
         return picked;
     }
 
+    /**
+     * Chooses slots of the source whose load (per-slot measure, as prefix sums) comes closest to {@code amount}, for a
+     * keys or memory balance.
+     *
+     * <ol>
+     *   <li>Candidates: for each of the source's ranges, the windows at its two edges just below and just above the
+     *       amount (a window over slots without load is as short as it can be), and the whole range when it holds less.</li>
+     *   <li>The best is the one closest to the amount; ties: adjacent to the target, fewer slots, lowest slot.</li>
+     *   <li>While even the source's largest range holds less than what is left, it is taken whole (the closest
+     *       candidate), and the rest is looked for in the others; a window ends the pick.</li>
+     * </ol>
+     */
+    static BitSet pickLoad(BitSet source, BitSet target, long amount, long[] prefix) {
+        BitSet picked = new BitSet();
+        // Largest load first: while even the largest range holds less than what is left, it is the best candidate.
+        List<SlotRange> ranges = new ArrayList<>(SlotRange.fromBits(source));
+        ranges.sort(Comparator.comparingLong((SlotRange r) -> keys(r, prefix)).reversed()
+                .thenComparingInt(SlotRange::size).thenComparingInt(SlotRange::start));
+        long left = amount;
+        int next = 0;
+        while (left > 0 && next < ranges.size() && keys(ranges.get(next), prefix) < left) {
+            SlotRange whole = ranges.get(next++);
+            if (keys(whole, prefix) == 0) {
+                return picked;
+            }
+            picked.set(whole.start(), whole.end() + 1);
+            left -= keys(whole, prefix);
+        }
+        if (left <= 0 || next == ranges.size()) {
+            return picked;
+        }
+        SlotRange best = null;
+        long[] bestScore = null;
+        for (SlotRange r : ranges.subList(next, ranges.size())) {
+            for (SlotRange w : edgeWindows(r, left, prefix)) {
+                long[] score = {Math.abs(keys(w, prefix) - left), adjacent(w, target) ? 0 : 1, w.size(), w.start()};
+                if (bestScore == null || compare(score, bestScore) < 0) {
+                    best = w;
+                    bestScore = score;
+                }
+            }
+        }
+        if (best != null && keys(best, prefix) > 0) {
+            picked.set(best.start(), best.end() + 1);
+        }
+        return picked;
+    }
+
+    /** The windows at both edges of {@code r} whose load is just below and just above {@code amount}. */
+    private static List<SlotRange> edgeWindows(SlotRange r, long amount, long[] prefix) {
+        List<SlotRange> out = new ArrayList<>(4);
+        for (boolean fromStart : new boolean[] {true, false}) {
+            // load(len) grows with len; find the shortest len whose load reaches the amount.
+            int lo = 1;
+            int hi = r.size();
+            if (windowLoad(r, hi, fromStart, prefix) < amount) {
+                out.add(r);
+                continue;
+            }
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (windowLoad(r, mid, fromStart, prefix) >= amount) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            out.add(window(r, lo, fromStart));
+            if (lo > 1) {
+                // Just below: the shortest window with the load of len - 1 (no slots without load at its far end).
+                long below = windowLoad(r, lo - 1, fromStart, prefix);
+                int a = 1;
+                int b = lo - 1;
+                while (a < b) {
+                    int mid = (a + b) >>> 1;
+                    if (windowLoad(r, mid, fromStart, prefix) >= below) {
+                        b = mid;
+                    } else {
+                        a = mid + 1;
+                    }
+                }
+                if (below > 0) {
+                    out.add(window(r, a, fromStart));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SlotRange window(SlotRange r, int len, boolean fromStart) {
+        return fromStart ? new SlotRange(r.start(), r.start() + len - 1) : new SlotRange(r.end() - len + 1, r.end());
+    }
+
+    private static long windowLoad(SlotRange r, int len, boolean fromStart, long[] prefix) {
+        return keys(window(r, len, fromStart), prefix);
+    }
+
     private static boolean adjacent(SlotRange w, BitSet target) {
         return (w.start() > 0 && target.get(w.start() - 1)) || (w.end() < SlotRange.SLOT_COUNT - 1 && target.get(w.end() + 1));
     }

@@ -48,6 +48,7 @@ public final class AclRules {
                 "hvals", "hdel", "hscan", "get", "set", "psetex", "publish", "subscribe", "unsubscribe"));
         m.put("import", List.of("scan", "type", "pttl", "dump", "restore", "migrate", "del", "memory|usage",
                 "config|get", "config|set", "psubscribe", "punsubscribe", "info"));
+        m.put("keys and memory balance", List.of("cluster|countkeysinslot", "cluster|getkeysinslot", "memory|usage"));
         return java.util.Collections.unmodifiableMap(m);
     }
 

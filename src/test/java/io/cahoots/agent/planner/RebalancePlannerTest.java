@@ -147,4 +147,33 @@ class RebalancePlannerTest {
         System.out.printf("planning 1,050 masters: %d ms, %d moves, %d slots%n", millis, p.moves().size(), p.slotsToMove());
         assertThat(millis).isLessThan(500);
     }
+
+    /** The first {@code n} moves touch 2n different nodes and carry nearly all the slots. */
+    private static void disjointFirst(Plan p, int n) {
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        p.moves().subList(0, n).forEach(m -> {
+            nodes.add(m.from());
+            nodes.add(m.to());
+        });
+        assertThat(nodes).as("%s", p.moves()).hasSize(2 * n);
+        int first = p.moves().subList(0, n).stream().mapToInt(Move::slotCount).sum();
+        assertThat(first).isGreaterThan(p.slotsToMove() * 99 / 100);
+    }
+
+    @Test
+    void aScaleOutFromThreeToSixStartsWithThreeDisjointMoves() {
+        Plan p = plan(Snapshots.even(3, 3), RebalanceOptions.defaults());
+        assertThat(p.after().values()).allMatch(n -> n == 2730 || n == 2731);
+        disjointFirst(p, 3);
+    }
+
+    @Test
+    void aScaleInFromSixToThreeStartsWithThreeDisjointMoves() {
+        ClusterSnapshot s = Snapshots.even(6, 0);
+        RebalanceOptions drain = RebalanceOptions.drain(List.of(id(1), id(3), id(5)));
+        Plan p = RebalancePlanner.plan(s, drain, Optional.empty());
+        assertThat(PlanVerifier.verify(s, drain, p)).isEmpty();
+        assertThat(p.after()).containsEntry(id(1), 0).containsEntry(id(3), 0).containsEntry(id(5), 0);
+        disjointFirst(p, 3);
+    }
 }
