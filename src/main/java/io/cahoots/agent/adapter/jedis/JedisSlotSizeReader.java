@@ -1,6 +1,7 @@
 package io.cahoots.agent.adapter.jedis;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.redis.RedisConnections;
 import io.cahoots.agent.executor.SlotSizeReader;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
