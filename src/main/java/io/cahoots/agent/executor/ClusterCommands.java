@@ -76,4 +76,16 @@ public interface ClusterCommands {
 
     /** {@code DUMP} of each key (with ASKING, so importing slots answer); empty for a missing key. */
     List<Optional<byte[]>> dump(HostPort node, List<byte[]> keys);
+
+    /** A connection of its own to one node, for the latency probe: its round trips are what a client's would be. */
+    interface Pinger extends AutoCloseable {
+        /** {@code PING}, waiting for the answer. */
+        void ping();
+
+        @Override
+        void close();
+    }
+
+    /** A {@link Pinger} on a new connection outside the pools (a pooled one could wait behind a MIGRATE). */
+    Pinger pinger(HostPort node);
 }

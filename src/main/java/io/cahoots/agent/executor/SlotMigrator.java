@@ -7,13 +7,13 @@ import io.cahoots.agent.redis.RedisException;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -58,11 +58,16 @@ final class SlotMigrator {
 
     /** @return keys moved */
     long moveChunk(Pair pair, List<Integer> slots, boolean replace) {
+        return moveChunk(pair, slots, replace, Pace.unlimited(tuning));
+    }
+
+    /** @return keys moved, in rounds as big as {@code pace} allows */
+    long moveChunk(Pair pair, List<Integer> slots, boolean replace, Pace pace) {
         String where = "slots " + compact(slots) + " " + pair.describe();
         try {
             expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.IMPORTING, pair.fromId())), "SETSLOT IMPORTING on target", where, false);
             expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.MIGRATING, pair.toId())), "SETSLOT MIGRATING on source", where, false);
-            long moved = drain(pair, slots, replace, where);
+            long moved = drain(pair, slots, replace, where, false, pace);
             expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on target", where, false);
             expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on source", where, true);
             pair.otherMasters().parallelStream().forEach(m -> {
@@ -87,36 +92,44 @@ final class SlotMigrator {
         Pair pair = new Pair(fromId, from, "?", to, List.of());
         String where = "slot " + slot + " " + from + " -> " + to;
         try {
-            return drain(pair, List.of(slot), replace, where, asking);
+            return drain(pair, List.of(slot), replace, where, asking, Pace.unlimited(tuning));
         } catch (RedisException e) {
             throw new MigrationException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private long drain(Pair pair, List<Integer> slots, boolean replace, String where) {
-        return drain(pair, slots, replace, where, false);
-    }
-
-    private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking) {
-        Set<Integer> open = new LinkedHashSet<>(slots);
+    /**
+     * Empties the slots on the source in rounds: keys are listed per slot ({@code GETKEYSINSLOT}, one pipeline for
+     * every slot whose list ran out), and each round moves at most {@code pace.limit()} of them, one {@code MIGRATE}
+     * of at most {@code batchKeys} per slot, all in one pipeline.
+     */
+    private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking, Pace pace) {
+        Map<Integer, ArrayDeque<byte[]>> queued = new LinkedHashMap<>();
+        slots.forEach(s -> queued.put(s, new ArrayDeque<>()));
         long moved = 0;
-        while (!open.isEmpty()) {
-            Map<Integer, List<byte[]>> keysBySlot = retry(() -> redis.keysInSlots(pair.from(), open, tuning.batchKeys()));
-            // One batch per slot (MIGRATE refuses keys of several slots), all batches in one pipeline.
-            List<List<byte[]>> batches = new ArrayList<>();
-            keysBySlot.forEach((slot, k) -> {
-                if (k.isEmpty()) {
-                    open.remove(slot);
-                } else {
-                    batches.add(k);
-                }
-            });
-            if (batches.isEmpty()) {
-                break;
+        while (true) {
+            List<Integer> ranOut = queued.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+            if (!ranOut.isEmpty()) {
+                Map<Integer, List<byte[]>> fetched = retry(() -> redis.keysInSlots(pair.from(), ranOut, tuning.batchKeys()));
+                fetched.forEach((slot, k) -> {
+                    if (k.isEmpty()) {
+                        queued.remove(slot);
+                    } else {
+                        queued.get(slot).addAll(k);
+                    }
+                });
             }
+            if (queued.isEmpty()) {
+                return moved;
+            }
+            List<List<byte[]>> batches = round(queued, pace.limit());
+            int keys = batches.stream().mapToInt(List::size).sum();
+            pace.beforeRound();
+            long start = System.nanoTime();
             List<MigrateResult> results = retry(() -> asking
                     ? redis.migrateAsking(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis())
                     : redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
+            pace.afterRound(keys, System.nanoTime() - start);
             for (int i = 0; i < batches.size(); i++) {
                 if (results.get(i) == MigrateResult.BUSYKEY) {
                     moved += resolveBusyKeys(pair, batches.get(i), replace, where, asking);
@@ -125,7 +138,26 @@ final class SlotMigrator {
                 }
             }
         }
-        return moved;
+    }
+
+    /** One batch per slot (MIGRATE refuses keys of several slots) of at most {@code batchKeys}, {@code limit} keys in all. */
+    private List<List<byte[]>> round(Map<Integer, ArrayDeque<byte[]>> queued, int limit) {
+        List<List<byte[]>> batches = new ArrayList<>();
+        int taken = 0;
+        for (ArrayDeque<byte[]> q : queued.values()) {
+            List<byte[]> batch = new ArrayList<>();
+            while (!q.isEmpty() && batch.size() < tuning.batchKeys() && taken < limit) {
+                batch.add(q.poll());
+                taken++;
+            }
+            if (!batch.isEmpty()) {
+                batches.add(batch);
+            }
+            if (taken >= limit) {
+                break;
+            }
+        }
+        return batches;
     }
 
     /** The keys of a batch that MIGRATE left on the source because the target has them too. */

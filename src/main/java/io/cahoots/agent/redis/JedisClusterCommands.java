@@ -256,6 +256,26 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     }
 
     @Override
+    public Pinger pinger(HostPort node) {
+        redis.clients.jedis.Jedis jedis = connections.open(RedisConnections.Kind.DATA, node);
+        return new Pinger() {
+            @Override
+            public void ping() {
+                try {
+                    jedis.ping();
+                } catch (redis.clients.jedis.exceptions.JedisException e) {
+                    throw RedisConnections.translate(node, e);
+                }
+            }
+
+            @Override
+            public void close() {
+                jedis.close();
+            }
+        };
+    }
+
+    @Override
     public void close() {
         connections.close();
     }

@@ -425,4 +425,19 @@ final class FakeCluster implements ClusterCommands {
                 .map(k -> Optional.ofNullable(n.keys.getOrDefault(slotOf(k), Map.of()).get(k)).map(v -> v.getBytes(StandardCharsets.UTF_8)))
                 .toList();
     }
+
+    @Override
+    public Pinger pinger(HostPort node) {
+        live(node);
+        return new Pinger() {
+            @Override
+            public void ping() {
+                live(node);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 }
