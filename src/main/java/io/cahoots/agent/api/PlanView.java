@@ -2,6 +2,7 @@ package io.cahoots.agent.api;
 
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.executor.KeyLimitCheck;
 import io.cahoots.agent.planner.Move;
 import io.cahoots.agent.planner.Plan;
 
@@ -9,7 +10,12 @@ import java.util.List;
 
 /** The JSON of a rebalance plan: moves with addresses and key estimates, and slot counts per master before/after. */
 public record PlanView(long snapshotVersion, boolean needed, String reason, int slotsToMove, long keysToMove,
-                       List<MoveView> moves, List<NodeBalance> nodes) {
+                       List<MoveView> moves, List<NodeBalance> nodes, List<KeyLimitCheck.OversizedKey> oversizedKeys) {
+
+    /** The same plan with the keys its targets cannot take (issue 16): a start would be refused while any is listed. */
+    public PlanView withOversizedKeys(List<KeyLimitCheck.OversizedKey> keys) {
+        return new PlanView(snapshotVersion, needed, reason, slotsToMove, keysToMove, moves, nodes, List.copyOf(keys));
+    }
 
     public record MoveView(String from, String fromAddress, String to, String toAddress, List<int[]> slots,
                            int slotCount, long keys) {
@@ -23,7 +29,7 @@ public record PlanView(long snapshotVersion, boolean needed, String reason, int 
         List<NodeBalance> nodes = s.masters().stream().map(m -> new NodeBalance(m.id(), m.addressText(),
                 p.before().getOrDefault(m.id(), m.slotCount()), p.targets().getOrDefault(m.id(), m.slotCount()),
                 p.after().getOrDefault(m.id(), m.slotCount()))).toList();
-        return new PlanView(p.snapshotVersion(), p.needed(), p.reason(), p.slotsToMove(), p.keysToMove(), moves, nodes);
+        return new PlanView(p.snapshotVersion(), p.needed(), p.reason(), p.slotsToMove(), p.keysToMove(), moves, nodes, List.of());
     }
 
     private static MoveView move(Move m, ClusterSnapshot s) {

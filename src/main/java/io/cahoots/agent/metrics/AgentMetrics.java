@@ -107,7 +107,7 @@ public class AgentMetrics {
                 .description("Latency the last MIGRATE round added on a source or target, as the agent's PING probe saw it").register(registry);
         Gauge.builder(PREFIX + "migration.latency.budget", this, m -> m.migrationBudgetSeconds).baseUnit("seconds")
                 .description("AGENT_MIGRATION_MAX_LATENCY while a migration runs (0: none)").register(registry);
-        Gauge.builder(PREFIX + "migration.keys.per.second", this, m -> m.migrationKeysPerSecond)
+        Gauge.builder(PREFIX + "migration.current.keys.per.second", this, m -> m.migrationKeysPerSecond)
                 .description("Keys per second the running migration moves over its last rounds").register(registry);
     }
 
