@@ -16,8 +16,10 @@ public record JobView(String id, String type, String state, String description, 
                       Instant createdAt, Instant startedAt, Instant finishedAt, boolean cancelRequested, Object result,
                       String agent) {
 
+    /** {@code batchKeys} .. {@code currentKeysPerSecond}: the migration's pace (issue 16), 0 outside a migration. */
     public record Progress(int slotsDone, int slotsTotal, long keysMoved, long keysTotalEstimate, double keysPerSecond,
-                           long etaSeconds) {
+                           long etaSeconds, int batchKeys, double observedLatencyMillis, double latencyBudgetMillis,
+                           double currentKeysPerSecond) {
     }
 
     public static JobView of(Job j) {
@@ -28,7 +30,9 @@ public record JobView(String id, String type, String state, String description, 
         JobProgress p = j.progress();
         return new JobView(j.id(), j.type(), j.state().name(), j.description(),
                 new Progress(p.slotsDone(), p.slotsTotal(), p.keysMoved(), p.keysTotalEstimate(),
-                        Math.round(p.keysPerSecond() * 10) / 10.0, p.etaSeconds()),
+                        Math.round(p.keysPerSecond() * 10) / 10.0, p.etaSeconds(), p.batchKeys(),
+                        Math.round(p.observedLatencyMillis() * 1000) / 1000.0, Math.round(p.latencyBudgetMillis() * 1000) / 1000.0,
+                        Math.round(p.currentKeysPerSecond() * 10) / 10.0),
                 j.error(), j.createdAt(), j.startedAt(), j.finishedAt(), j.cancelRequested(), j.result(), j.agent());
     }
 }

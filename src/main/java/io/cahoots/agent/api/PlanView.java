@@ -3,6 +3,7 @@ package io.cahoots.agent.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.executor.KeyLimitCheck;
 import io.cahoots.agent.planner.Move;
 import io.cahoots.agent.planner.Plan;
 
@@ -13,7 +14,12 @@ import java.util.List;
  * the keys before/after (when counted) and the estimated bytes before/after (a memory balance).
  */
 public record PlanView(long snapshotVersion, boolean needed, String reason, String balance, int slotsToMove, long keysToMove,
-                       List<MoveView> moves, List<NodeBalance> nodes) {
+                       List<MoveView> moves, List<NodeBalance> nodes, List<KeyLimitCheck.OversizedKey> oversizedKeys) {
+
+    /** The same plan with the keys its targets cannot take (issue 16): a start would be refused while any is listed. */
+    public PlanView withOversizedKeys(List<KeyLimitCheck.OversizedKey> keys) {
+        return new PlanView(snapshotVersion, needed, reason, balance, slotsToMove, keysToMove, moves, nodes, List.copyOf(keys));
+    }
 
     public record MoveView(String from, String fromAddress, String to, String toAddress, List<int[]> slots,
                            int slotCount, long keys) {
@@ -32,7 +38,7 @@ public record PlanView(long snapshotVersion, boolean needed, String reason, Stri
                 p.after().getOrDefault(m.id(), m.slotCount()), p.keysBefore().get(m.id()), p.keysAfter().get(m.id()),
                 p.bytesBefore().get(m.id()), p.bytesAfter().get(m.id()))).toList();
         return new PlanView(p.snapshotVersion(), p.needed(), p.reason(), p.balance().wire(), p.slotsToMove(), p.keysToMove(),
-                moves, nodes);
+                moves, nodes, List.of());
     }
 
     private static MoveView move(Move m, ClusterSnapshot s) {

@@ -63,6 +63,11 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response oversizedKeys(io.cahoots.agent.executor.KeyLimitCheck.OversizedKeysException e) {
+        return response(409, "oversized-keys", "Conflict", e.getMessage(), java.util.Map.of("oversizedKeys", e.keys()));
+    }
+
+    @ServerExceptionMapper
     public Response jobConflict(JobConflictException e) {
         return response(409, "job-running", "Conflict", e.getMessage(),
                 e.runningJobId() == null ? null : java.util.Map.of("runningJob", e.runningJobId()));

@@ -59,7 +59,7 @@ public class RebalanceResource {
         RebalanceOptions options = options(r);
         if (r.dryRun() == null || r.dryRun()) {
             RebalanceService.Preview p = rebalance.preview(options);
-            return Response.ok(PlanView.of(p.plan(), p.snapshot())).build();
+            return Response.ok(PlanView.of(p.plan(), p.snapshot()).withOversizedKeys(p.oversizedKeys())).build();
         }
         Response refused = AdminAuthFilter.audited(auth, audit, "POST", "/api/v1/rebalance", AdminAuthFilter.remote(http), authorization);
         if (refused != null) {

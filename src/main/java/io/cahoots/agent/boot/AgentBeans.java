@@ -1,6 +1,8 @@
 package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.AgentConfig;
+import io.cahoots.agent.config.MigrationConfig;
+import io.cahoots.agent.config.MigrationSettings;
 import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.executor.ClusterFixer;
 import io.cahoots.agent.executor.MigrationEngine;
@@ -57,14 +59,25 @@ public class AgentBeans {
 
     @Produces
     @Singleton
-    ClusterFixer clusterFixer(JedisClusterCommands commands, Settings settings) {
-        return new ClusterFixer(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
+    MigrationSettings migrationSettings(MigrationConfig config) {
+        return MigrationSettings.from(config);
     }
 
     @Produces
     @Singleton
-    MigrationEngine migrationEngine(JedisClusterCommands commands, Settings settings) {
-        return new MigrationEngine(commands, MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism()));
+    ClusterFixer clusterFixer(JedisClusterCommands commands, Settings settings, MigrationSettings migration) {
+        return new ClusterFixer(commands, tuning(settings, migration));
+    }
+
+    @Produces
+    @Singleton
+    MigrationEngine migrationEngine(JedisClusterCommands commands, Settings settings, MigrationSettings migration) {
+        return new MigrationEngine(commands, tuning(settings, migration));
+    }
+
+    static MigrationTuning tuning(Settings settings, MigrationSettings migration) {
+        return MigrationTuning.defaults(settings.migrationBatchKeys(), settings.migrationParallelism())
+                .withLimits(migration.maxLatency(), migration.batchBytes());
     }
 
     /** Per-slot keys and sampled bytes for keys and memory balances; reads only, so the ordinary pools. */

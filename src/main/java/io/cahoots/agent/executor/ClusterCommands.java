@@ -100,4 +100,35 @@ public interface ClusterCommands {
 
     /** {@code CLUSTER FAILOVER} (the coordinated one: the master stops writes until this replica caught up) on a replica. */
     void failover(HostPort replica);
+
+    /** A connection of its own to one node, for the latency probe: its round trips are what a client's would be. */
+    interface Pinger extends AutoCloseable {
+        /** {@code PING}, waiting for the answer. */
+        void ping();
+
+        @Override
+        void close();
+    }
+
+    /** A {@link Pinger} on a new connection outside the pools (a pooled one could wait behind a MIGRATE). */
+    Pinger pinger(HostPort node);
+
+    /**
+     * {@code MEMORY USAGE key} (Redis' default sampling: O(1) for any type) of each key, each with {@code ASKING}, in
+     * one pipeline; 0 for a key that is not there (any more).
+     */
+    List<Long> memoryUsage(HostPort node, List<byte[]> keys);
+
+    /**
+     * What a node can take: its {@code proto-max-bulk-len} (a MIGRATE's RESTORE payload is one bulk string), its
+     * {@code maxmemory} (0: none) and its {@code used_memory}.
+     */
+    record Limits(long protoMaxBulkLen, long maxmemory, long usedMemory) {
+        /** The largest key the node can take: the bulk limit, and its free memory when it has a maxmemory. */
+        public long largestKey() {
+            return maxmemory == 0 ? protoMaxBulkLen : Math.min(protoMaxBulkLen, Math.max(0, maxmemory - usedMemory));
+        }
+    }
+
+    Limits limits(HostPort node);
 }

@@ -30,6 +30,8 @@ public final class Job {
     private final AtomicInteger slotsTotal = new AtomicInteger();
     private final AtomicLong keysMoved = new AtomicLong();
     private final AtomicLong keysTotalEstimate = new AtomicLong(-1);
+    /** The latest reading of each move in flight ({@link Pace}), by "from->to". */
+    private final java.util.Map<String, double[]> migrationReadings = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Job(String id, String type, String description, Clock clock) {
         this.id = id;
@@ -129,6 +131,15 @@ public final class Job {
         keysMoved.addAndGet(n);
     }
 
+    /** A move's pace after its last round: keys per round, the latency it added, its budget (ns), its current rate. */
+    void migrationReading(String move, int batchKeys, long observedNanos, long budgetNanos, double keysPerSecond) {
+        migrationReadings.put(move, new double[]{batchKeys, observedNanos, budgetNanos, keysPerSecond});
+    }
+
+    void migrationEnded(String move) {
+        migrationReadings.remove(move);
+    }
+
     public JobProgress progress() {
         long moved = keysMoved.get();
         int done = slotsDone.get();
@@ -146,6 +157,17 @@ public final class Job {
         } else if (done > 0 && total > 0) {
             eta = (long) Math.ceil(seconds * (total - done) / done);
         }
-        return new JobProgress(done, total, moved, estimate, kps, eta);
+        // Moves in flight at once: their rounds and rates add up; a client sees the worst latency of any of them.
+        int batchKeys = 0;
+        double observed = 0;
+        double budget = 0;
+        double current = 0;
+        for (double[] r : migrationReadings.values()) {
+            batchKeys += (int) r[0];
+            observed = Math.max(observed, r[1] / 1e6);
+            budget = Math.max(budget, r[2] / 1e6);
+            current += r[3];
+        }
+        return new JobProgress(done, total, moved, estimate, kps, eta, batchKeys, observed, budget, current);
     }
 }

@@ -275,6 +275,8 @@ public class JobManager {
         JobProgress p = job.map(Job::progress).orElse(null);
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
                 p == null ? 0 : p.keysMoved());
+        metrics.migrationPace(p == null ? 0 : p.batchKeys(), p == null ? 0 : p.observedLatencyMillis() / 1000,
+                p == null ? 0 : p.latencyBudgetMillis() / 1000, p == null ? 0 : p.currentKeysPerSecond());
         if (job.isPresent() && ++ticks % PROGRESS_LOG_SECONDS == 0) {
             Job j = job.get();
             MDC.put("job", "job=" + j.id() + " ");
@@ -303,8 +305,11 @@ public class JobManager {
     }
 
     static String describe(JobProgress p) {
-        return String.format("%d/%d slots, %d keys moved, %.0f keys/s, eta %ss", p.slotsDone(), p.slotsTotal(),
-                p.keysMoved(), p.keysPerSecond(), p.etaSeconds() < 0 ? "?" : Long.toString(p.etaSeconds()));
+        String pace = p.batchKeys() == 0 ? "" : String.format(", now %.0f keys/s in rounds of %d keys adding %.2f ms (budget %s)",
+                p.currentKeysPerSecond(), p.batchKeys(), p.observedLatencyMillis(),
+                p.latencyBudgetMillis() == 0 ? "none" : String.format("%.2f ms", p.latencyBudgetMillis()));
+        return String.format("%d/%d slots, %d keys moved, %.0f keys/s, eta %ss%s", p.slotsDone(), p.slotsTotal(),
+                p.keysMoved(), p.keysPerSecond(), p.etaSeconds() < 0 ? "?" : Long.toString(p.etaSeconds()), pace);
     }
 
     void stop(@Observes ShutdownEvent event) {

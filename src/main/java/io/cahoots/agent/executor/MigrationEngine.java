@@ -31,16 +31,25 @@ import java.util.stream.Collectors;
  *   <li>Each move goes chunk by chunk ({@link SlotMigrator}); between chunks it stops if the job was
  *       cancelled or another move failed, so a stop always leaves every slot closed and owned.</li>
  *   <li>The first failure stops new moves, lets running ones finish their chunk, and is rethrown.</li>
+ *   <li>Each move paces itself ({@link Pace}): with a latency budget its rounds grow while the latency its
+ *       {@link LatencyProbe} sees on the source and target stays under it, and shrink when it does not
+ *       ({@link BatchController}); its readings go to the job's progress.</li>
  * </ol>
  */
 public final class MigrationEngine {
 
+    private final ClusterCommands redis;
     private final SlotMigrator migrator;
     private final MigrationTuning tuning;
 
     public MigrationEngine(ClusterCommands redis, MigrationTuning tuning) {
+        this.redis = redis;
         this.migrator = new SlotMigrator(redis, tuning);
         this.tuning = tuning;
+    }
+
+    public MigrationTuning tuning() {
+        return tuning;
     }
 
     public void execute(ClusterSnapshot snapshot, Plan plan, boolean replace, Job job) {
@@ -128,14 +137,20 @@ public final class MigrationEngine {
                 slots.add(s);
             }
         }
-        for (int i = 0; i < slots.size(); i += tuning.slotsPerChunk()) {
-            if (stop.get() || job.cancelRequested()) {
-                return;
+        String name = move.from() + "->" + move.to();
+        try (Pace pace = Pace.of(redis, tuning, from, to, r -> job.migrationReading(name, r.batchKeys(), r.observedNanos(),
+                r.budgetNanos(), r.keysPerSecond()))) {
+            for (int i = 0; i < slots.size(); i += tuning.slotsPerChunk()) {
+                if (stop.get() || job.cancelRequested()) {
+                    return;
+                }
+                List<Integer> chunk = slots.subList(i, Math.min(slots.size(), i + tuning.slotsPerChunk()));
+                long keys = migrator.moveChunk(pair, chunk, replace, pace);
+                job.keysMoved(keys);
+                job.slotsDone(chunk.size());
             }
-            List<Integer> chunk = slots.subList(i, Math.min(slots.size(), i + tuning.slotsPerChunk()));
-            long keys = migrator.moveChunk(pair, chunk, replace);
-            job.keysMoved(keys);
-            job.slotsDone(chunk.size());
+        } finally {
+            job.migrationEnded(name);
         }
     }
 

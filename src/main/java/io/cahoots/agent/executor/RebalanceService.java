@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  *   <li>Preview: poll the cluster now, refuse unless {@link Preflight} passes, count the keys of every
  *       slot ({@code COUNTKEYSINSLOT}, one pipeline per master) -- for a memory balance also sample
  *       {@link #SAMPLES_PER_SLOT} keys' {@code MEMORY USAGE} per slot ({@link SlotSizeReader}), the masters in
- *       parallel -- and plan.</li>
+ *       parallel -- plan, and name the keys their target cannot take ({@link KeyLimitCheck}): the dry run shows
+ *       them, a start is refused (409) while there are any.</li>
  *   <li>Start: the same preview (refused as stale when the caller names a topology version that is no
  *       longer current), then a job that checks the version once more, executes the plan with the
  *       {@link MigrationEngine} and polls again so every reader sees the result at once.</li>
@@ -34,8 +35,8 @@ import java.util.OptionalLong;
 @ApplicationScoped
 public class RebalanceService {
 
-    /** A plan and the snapshot it was made from. */
-    public record Preview(ClusterSnapshot snapshot, Plan plan) {
+    /** A plan, the snapshot it was made from, and the keys of it that their target cannot take ({@link KeyLimitCheck}). */
+    public record Preview(ClusterSnapshot snapshot, Plan plan, List<KeyLimitCheck.OversizedKey> oversizedKeys) {
     }
 
     static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(5);
@@ -63,7 +64,8 @@ public class RebalanceService {
         ClusterSnapshot snapshot = settled();
         Preflight.require(snapshot);
         SlotSizes measured = options.balance() == Balance.MEMORY ? measure(snapshot) : SlotSizes.keysOnly(keysPerSlot(snapshot));
-        return new Preview(snapshot, RebalancePlanner.plan(snapshot, options, measured));
+        Plan plan = RebalancePlanner.plan(snapshot, options, measured);
+        return new Preview(snapshot, plan, new KeyLimitCheck(redis).find(snapshot, plan));
     }
 
     public Job start(RebalanceOptions options, boolean replace, OptionalLong expectedVersion) {
@@ -72,6 +74,9 @@ public class RebalanceService {
             throw new StalePlanException(expectedVersion.getAsLong(), preview.snapshot().version());
         }
         Plan plan = preview.plan();
+        if (!preview.oversizedKeys().isEmpty()) {
+            throw KeyLimitCheck.refusal(preview.oversizedKeys());
+        }
         String description = plan.needed()
                 ? "rebalance (" + plan.balance().wire() + ") " + plan.slotsToMove() + " slots in " + plan.moves().size() + " moves (~" + plan.keysToMove() + " keys)"
                 : "rebalance: nothing to do (" + plan.reason() + ")";
@@ -92,6 +97,11 @@ public class RebalanceService {
             throw new StalePlanException(plan.snapshotVersion(), now.version());
         }
         Preflight.require(now);
+        // Again inside the job: the drain of a node plans here, and keys may have grown since the preview.
+        List<KeyLimitCheck.OversizedKey> oversized = new KeyLimitCheck(redis).find(now, plan);
+        if (!oversized.isEmpty()) {
+            throw KeyLimitCheck.refusal(oversized);
+        }
         try {
             engine.execute(now, plan, replace, job);
         } finally {

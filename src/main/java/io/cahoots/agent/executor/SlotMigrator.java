@@ -7,13 +7,14 @@ import io.cahoots.agent.redis.RedisException;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -23,9 +24,14 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>{@code SETSLOT IMPORTING} on the target for every slot, then {@code SETSLOT MIGRATING} on the
  *       source: from now on clients asking for a moved key are sent on ({@code ASK}), nothing is lost.</li>
- *   <li>Until every slot is empty on the source: {@code GETKEYSINSLOT} for all open slots in one pipeline,
- *       then one {@code MIGRATE ... KEYS} per slot (Redis refuses cross-slot batches), again in one pipeline. A key is deleted from the source only once the target
+ *   <li>Until every slot is empty on the source, in rounds: {@code GETKEYSINSLOT} for the open slots whose listed
+ *       keys ran out, in one pipeline; with a byte bound, {@code MEMORY USAGE} of the keys the round may take; then
+ *       one {@code MIGRATE ... KEYS} per slot (Redis refuses cross-slot batches), again in one pipeline. A round
+ *       holds at most what the move's {@link Pace} allows (keys) and {@code batchBytes}; a bigger key goes alone;
+ *       the MIGRATE timeout grows with the round's bytes. A key is deleted from the source only once the target
  *       acknowledged it, so a failure at any point loses nothing.</li>
+ *   <li>A MIGRATE that fails for good (a key the target refuses, a timeout past the retries): the chunk is rolled
+ *       back, keys returned to the source and the slots made stable, closed and owned by the source.</li>
  *   <li>{@code BUSYKEY} (the target has the key already): both copies are compared with {@code DUMP};
  *       identical copies are migrated with {@code REPLACE}; different ones fail the move naming the keys,
  *       unless the request allowed {@code replace}.</li>
@@ -40,6 +46,8 @@ final class SlotMigrator {
 
     private static final Logger LOG = Logger.getLogger(SlotMigrator.class);
     private static final int KEYS_NAMED_IN_ERRORS = 5;
+    static final int ROLLBACK_ATTEMPTS = 20;
+    static final java.time.Duration ROLLBACK_DEADLINE = java.time.Duration.ofSeconds(60);
 
     private final ClusterCommands redis;
     private final MigrationTuning tuning;
@@ -58,11 +66,21 @@ final class SlotMigrator {
 
     /** @return keys moved */
     long moveChunk(Pair pair, List<Integer> slots, boolean replace) {
+        return moveChunk(pair, slots, replace, Pace.unlimited(tuning));
+    }
+
+    /** @return keys moved, in rounds as big as {@code pace} allows */
+    long moveChunk(Pair pair, List<Integer> slots, boolean replace, Pace pace) {
         String where = "slots " + compact(slots) + " " + pair.describe();
         try {
             expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.IMPORTING, pair.fromId())), "SETSLOT IMPORTING on target", where, false);
             expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.MIGRATING, pair.toId())), "SETSLOT MIGRATING on source", where, false);
-            long moved = drain(pair, slots, replace, where);
+            long moved;
+            try {
+                moved = drain(pair, slots, replace, where, false, pace);
+            } catch (MigrateFailed e) {
+                throw rollBack(pair, slots, where, e);
+            }
             expectOk(retry(() -> redis.setSlots(pair.to(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on target", where, false);
             expectOk(retry(() -> redis.setSlots(pair.from(), slots, SlotState.NODE, pair.toId())), "SETSLOT NODE on source", where, true);
             pair.otherMasters().parallelStream().forEach(m -> {
@@ -78,6 +96,42 @@ final class SlotMigrator {
         }
     }
 
+    /** A MIGRATE that failed for good (after its retries): a key that cannot move, or a target that refuses it. */
+    static final class MigrateFailed extends MigrationException {
+        MigrateFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * After a MIGRATE failed mid-chunk: the source's slots are made stable (for the few milliseconds until the keys
+     * are back, a client asking the source for a key on the target reads nothing), the keys that reached the target
+     * go back ({@code ASKING MIGRATE} from the target, which has the slots importing), then the target's slots are
+     * made stable too, so they
+     * stay closed and owned by the source with every key there, never half-open. When even that fails the slots are
+     * left open for the fix action, and the error says so.
+     */
+    private MigrationException rollBack(Pair pair, List<Integer> slots, String where, MigrateFailed cause) {
+        Pair back = new Pair(pair.toId(), pair.to(), pair.fromId(), pair.from(), List.of());
+        // More patient than the move: what failed may have stalled the nodes long enough to flag the cluster down.
+        MigrationTuning patient = new MigrationTuning(tuning.batchKeys(), 1, tuning.slotsPerChunk(), tuning.migrateTimeoutMillis(),
+                Math.max(tuning.attempts(), ROLLBACK_ATTEMPTS), tuning.stepDeadline().compareTo(ROLLBACK_DEADLINE) > 0
+                ? tuning.stepDeadline() : ROLLBACK_DEADLINE, java.time.Duration.ZERO, tuning.batchBytes());
+        SlotMigrator rollback = new SlotMigrator(redis, patient);
+        try {
+            // The source first: a migrating slot answers ASK to a RESTORE of a key it lacks, so the keys could not return.
+            expectOk(rollback.retry(() -> redis.setSlots(pair.from(), slots, SlotState.STABLE, null)), "SETSLOT STABLE on source", where, false);
+            long returned = rollback.drain(back, slots, false, where + " (rollback)", true, Pace.unlimited(patient));
+            expectOk(rollback.retry(() -> redis.setSlots(pair.to(), slots, SlotState.STABLE, null)), "SETSLOT STABLE on target", where, false);
+            LOG.warnf("%s: %s; rolled back (%d key(s) returned to the source)", where, cause.getMessage(), returned);
+            return new MigrationException(where + ": " + cause.getMessage() + "; the slots were rolled back: closed and owned by "
+                    + pair.from() + " with all their keys", cause);
+        } catch (RuntimeException e) {
+            return new MigrationException(where + ": " + cause.getMessage() + "; the rollback failed too (" + e.getMessage()
+                    + "): the slots are left open, run POST /api/v1/cluster/fix", cause);
+        }
+    }
+
     /**
      * Moves every key of one slot from {@code from} to {@code to} without touching slot states: the caller
      * has put them where MIGRATE is allowed. {@code asking}: the source does not own the slot (it has it
@@ -87,36 +141,57 @@ final class SlotMigrator {
         Pair pair = new Pair(fromId, from, "?", to, List.of());
         String where = "slot " + slot + " " + from + " -> " + to;
         try {
-            return drain(pair, List.of(slot), replace, where, asking);
+            return drain(pair, List.of(slot), replace, where, asking, Pace.unlimited(tuning));
         } catch (RedisException e) {
             throw new MigrationException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private long drain(Pair pair, List<Integer> slots, boolean replace, String where) {
-        return drain(pair, slots, replace, where, false);
-    }
-
-    private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking) {
-        Set<Integer> open = new LinkedHashSet<>(slots);
+    /**
+     * Empties the slots on the source in rounds: keys are listed per slot ({@code GETKEYSINSLOT}, one pipeline for
+     * every slot whose list ran out), and each round moves at most {@code pace.limit()} of them, one {@code MIGRATE}
+     * of at most {@code batchKeys} per slot, all in one pipeline.
+     */
+    private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking, Pace pace) {
+        Map<Integer, ArrayDeque<byte[]>> queued = new LinkedHashMap<>();
+        slots.forEach(s -> queued.put(s, new ArrayDeque<>()));
+        // Sizes of queued keys already read (the same arrays as in the queues).
+        Map<byte[], Long> sizes = new IdentityHashMap<>();
         long moved = 0;
-        while (!open.isEmpty()) {
-            Map<Integer, List<byte[]>> keysBySlot = retry(() -> redis.keysInSlots(pair.from(), open, tuning.batchKeys()));
-            // One batch per slot (MIGRATE refuses keys of several slots), all batches in one pipeline.
-            List<List<byte[]>> batches = new ArrayList<>();
-            keysBySlot.forEach((slot, k) -> {
-                if (k.isEmpty()) {
-                    open.remove(slot);
-                } else {
-                    batches.add(k);
-                }
-            });
-            if (batches.isEmpty()) {
-                break;
+        while (true) {
+            List<Integer> ranOut = queued.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+            if (!ranOut.isEmpty()) {
+                Map<Integer, List<byte[]>> fetched = retry(() -> redis.keysInSlots(pair.from(), ranOut, tuning.batchKeys()));
+                fetched.forEach((slot, k) -> {
+                    if (k.isEmpty()) {
+                        queued.remove(slot);
+                    } else {
+                        queued.get(slot).addAll(k);
+                    }
+                });
             }
-            List<MigrateResult> results = retry(() -> asking
-                    ? redis.migrateAsking(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis())
-                    : redis.migrate(pair.from(), pair.to(), batches, replace, tuning.migrateTimeoutMillis()));
+            if (queued.isEmpty()) {
+                return moved;
+            }
+            if (tuning.batchBytes() > 0) {
+                measure(pair.from(), queued, pace.limit(), sizes);
+            }
+            long[] bytes = new long[1];
+            List<List<byte[]>> batches = round(queued, pace.limit(), sizes, bytes);
+            int keys = batches.stream().mapToInt(List::size).sum();
+            int timeout = tuning.migrateTimeoutMillis(bytes[0]);
+            pace.beforeRound();
+            long start = System.nanoTime();
+            List<MigrateResult> results;
+            try {
+                results = retry(() -> asking
+                        ? redis.migrateAsking(pair.from(), pair.to(), batches, replace, timeout)
+                        : redis.migrate(pair.from(), pair.to(), batches, replace, timeout));
+            } catch (RedisException e) {
+                throw new MigrateFailed("MIGRATE of " + keys + " key(s), " + bytes[0] + " bytes (" + describe(batches) + ") failed: "
+                        + e.getMessage(), e);
+            }
+            pace.afterRound(keys, System.nanoTime() - start);
             for (int i = 0; i < batches.size(); i++) {
                 if (results.get(i) == MigrateResult.BUSYKEY) {
                     moved += resolveBusyKeys(pair, batches.get(i), replace, where, asking);
@@ -125,7 +200,75 @@ final class SlotMigrator {
                 }
             }
         }
-        return moved;
+    }
+
+    /**
+     * Reads the size of every key the next round could take and whose size is not known yet: one pipeline of
+     * {@code MEMORY USAGE} (sampled, O(1) per key whatever its type) on the source.
+     */
+    private void measure(HostPort source, Map<Integer, ArrayDeque<byte[]>> queued, int limit, Map<byte[], Long> sizes) {
+        List<byte[]> unknown = new ArrayList<>();
+        int seen = 0;
+        for (ArrayDeque<byte[]> q : queued.values()) {
+            int inSlot = 0;
+            for (byte[] k : q) {
+                if (inSlot++ >= tuning.batchKeys() || seen >= limit) {
+                    break;
+                }
+                seen++;
+                if (!sizes.containsKey(k)) {
+                    unknown.add(k);
+                }
+            }
+            if (seen >= limit) {
+                break;
+            }
+        }
+        if (!unknown.isEmpty()) {
+            List<Long> usage = retry(() -> redis.memoryUsage(source, unknown));
+            for (int i = 0; i < unknown.size(); i++) {
+                sizes.put(unknown.get(i), usage.get(i));
+            }
+        }
+    }
+
+    /**
+     * One batch per slot (MIGRATE refuses keys of several slots) of at most {@code batchKeys}, {@code limit} keys
+     * and {@code batchBytes} in all; a key bigger than {@code batchBytes} goes alone. {@code bytes[0]}: the round's.
+     */
+    private List<List<byte[]>> round(Map<Integer, ArrayDeque<byte[]>> queued, int limit, Map<byte[], Long> sizes, long[] bytes) {
+        long maxBytes = tuning.batchBytes() > 0 ? tuning.batchBytes() : Long.MAX_VALUE;
+        List<List<byte[]>> batches = new ArrayList<>();
+        int taken = 0;
+        boolean full = false;
+        for (ArrayDeque<byte[]> q : queued.values()) {
+            List<byte[]> batch = new ArrayList<>();
+            while (!q.isEmpty() && batch.size() < tuning.batchKeys() && taken < limit) {
+                long size = sizes.getOrDefault(q.peek(), 0L);
+                if (taken > 0 && bytes[0] + size > maxBytes) {
+                    full = true;
+                    break;
+                }
+                sizes.remove(q.peek());
+                batch.add(q.poll());
+                taken++;
+                bytes[0] += size;
+            }
+            if (!batch.isEmpty()) {
+                batches.add(batch);
+            }
+            if (full || taken >= limit || bytes[0] >= maxBytes) {
+                break;
+            }
+        }
+        return batches;
+    }
+
+    private static String describe(List<List<byte[]>> batches) {
+        List<String> names = batches.stream().flatMap(List::stream).limit(KEYS_NAMED_IN_ERRORS)
+                .map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+        long all = batches.stream().mapToLong(List::size).sum();
+        return String.join(", ", names) + (all > names.size() ? ", ..." : "");
     }
 
     /** The keys of a batch that MIGRATE left on the source because the target has them too. */

@@ -81,6 +81,7 @@ public class AgentMetrics {
         gauge("job.slots.done", jobSlotsDone, "Slots the running job has moved");
         // Not "slots.total": a gauge named _total reads as a counter to every Prometheus user and tool.
         gauge("job.slots.planned", jobSlotsTotal, "Slots the running job will move");
+        migrationGauges();
         keysMoved = Counter.builder(PREFIX + "migration.keys.moved").description("Keys moved by migrations, counted as they move")
                 .register(registry);
         for (String type : JOB_TYPES) {
@@ -91,6 +92,31 @@ public class AgentMetrics {
         }
         nodeGauges = new NodeGauges(registry, PREFIX + "redis.");
         nodeCounters = new NodeCounters(registry, PREFIX + "redis.");
+    }
+
+    /** The running migration's pace (issue 16); 0 when none moves. Written by one thread, read at scrapes. */
+    private volatile double migrationBatchKeys;
+    private volatile double migrationLatencySeconds;
+    private volatile double migrationBudgetSeconds;
+    private volatile double migrationKeysPerSecond;
+
+    private void migrationGauges() {
+        Gauge.builder(PREFIX + "migration.batch.keys", this, m -> m.migrationBatchKeys)
+                .description("Keys per MIGRATE round the running migration allows itself now (summed over its moves)").register(registry);
+        Gauge.builder(PREFIX + "migration.latency.observed", this, m -> m.migrationLatencySeconds).baseUnit("seconds")
+                .description("Latency the last MIGRATE round added on a source or target, as the agent's PING probe saw it").register(registry);
+        Gauge.builder(PREFIX + "migration.latency.budget", this, m -> m.migrationBudgetSeconds).baseUnit("seconds")
+                .description("AGENT_MIGRATION_MAX_LATENCY while a migration runs (0: none)").register(registry);
+        Gauge.builder(PREFIX + "migration.current.keys.per.second", this, m -> m.migrationKeysPerSecond)
+                .description("Keys per second the running migration moves over its last rounds").register(registry);
+    }
+
+    /** The running migration's pace, or zeros when none runs. */
+    public void migrationPace(int batchKeys, double observedLatencySeconds, double budgetSeconds, double keysPerSecond) {
+        migrationBatchKeys = batchKeys;
+        migrationLatencySeconds = observedLatencySeconds;
+        migrationBudgetSeconds = budgetSeconds;
+        migrationKeysPerSecond = keysPerSecond;
     }
 
     private void gauge(String name, AtomicLong value, String description) {

@@ -55,6 +55,9 @@ public final class RebalanceBench {
             }
         }
         results.add(agent(keys, MigrationTuning.defaults(1000, 4)));
+        // Issue 16: the cost of sizing rounds by bytes (MEMORY USAGE per key), and of a latency budget, without clients.
+        results.add(agent(keys, MigrationTuning.defaults(1000, 4).withLimits(Duration.ZERO, 8L << 20)));
+        results.add(agent(keys, MigrationTuning.defaults(1000, 4).withLimits(Duration.ofMillis(2), 8L << 20)));
         Result cliDefault = results.get(0);
         Result cliBest = results.get(1).seconds < cliDefault.seconds ? results.get(1) : cliDefault;
         System.out.println();
@@ -140,7 +143,9 @@ public final class RebalanceBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             readers.shutdownNow();
             verify(lab, keys);
-            return new Result(String.format("agent (batch %d keys, %d slots/chunk)", tuning.batchKeys(), tuning.slotsPerChunk()),
+            return new Result(String.format("agent (batch %d keys, %d slots/chunk%s)", tuning.batchKeys(), tuning.slotsPerChunk(),
+                    tuning.batchBytes() == 0 && tuning.maxLatency().isZero() ? "" : ", " + (tuning.batchBytes() >> 20) + " MB rounds, budget "
+                            + (tuning.maxLatency().isZero() ? "off" : tuning.maxLatency().toMillis() + " ms")),
                     seconds, job.progress().keysMoved());
         }
     }

@@ -436,4 +436,39 @@ final class FakeCluster implements ClusterCommands {
                 .map(k -> Optional.ofNullable(n.keys.getOrDefault(slotOf(k), Map.of()).get(k)).map(v -> v.getBytes(StandardCharsets.UTF_8)))
                 .toList();
     }
+
+    @Override
+    public Pinger pinger(HostPort node) {
+        live(node);
+        return new Pinger() {
+            @Override
+            public void ping() {
+                live(node);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A value's length stands for its size. */
+    @Override
+    public List<Long> memoryUsage(HostPort node, List<byte[]> keys) {
+        Node n = live(node);
+        List<Long> out = new ArrayList<>();
+        for (byte[] k : keys) {
+            String key = new String(k, StandardCharsets.UTF_8);
+            String v = n.keys.getOrDefault(slotOf(key), Map.of()).get(key);
+            out.add(v == null ? 0L : v.length());
+        }
+        return out;
+    }
+
+    @Override
+    public Limits limits(HostPort node) {
+        Node n = live(node);
+        long used = n.keys.values().stream().flatMap(m -> m.values().stream()).mapToLong(String::length).sum();
+        return new Limits(512L << 20, 0, used);
+    }
 }

@@ -205,20 +205,36 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
         List<byte[]> head = migrateHead(target, replace, timeoutMillis);
         List<Response<Object>> replies = new ArrayList<>(batches.size());
         connections.onNode(source, jedis -> {
-            Pipeline p = jedis.pipelined();
-            for (List<byte[]> keys : batches) {
-                if (asking) {
-                    p.sendCommand(Protocol.Command.ASKING, new byte[0][]);
-                }
-                List<byte[]> args = new ArrayList<>(head.size() + keys.size());
-                args.addAll(head);
-                args.addAll(keys);
-                replies.add(p.sendCommand(Protocol.Command.MIGRATE, args.toArray(new byte[0][])));
+            // A MIGRATE of a big batch may outlast the pool's socket timeout: wait as long as Redis may take.
+            int pooled = jedis.getConnection().getSoTimeout();
+            jedis.getConnection().setSoTimeout(Math.max(pooled, timeoutMillis + 5_000));
+            try {
+                migratePipeline(jedis, head, batches, asking, replies);
+            } finally {
+                jedis.getConnection().setSoTimeout(pooled);
             }
-            p.sync();
             return null;
         });
-        List<MigrateResult> out = new ArrayList<>(batches.size());
+        return results(source, target, replies);
+    }
+
+    private static void migratePipeline(redis.clients.jedis.Jedis jedis, List<byte[]> head, List<List<byte[]>> batches,
+                                        boolean asking, List<Response<Object>> replies) {
+        Pipeline p = jedis.pipelined();
+        for (List<byte[]> keys : batches) {
+            if (asking) {
+                p.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+            }
+            List<byte[]> args = new ArrayList<>(head.size() + keys.size());
+            args.addAll(head);
+            args.addAll(keys);
+            replies.add(p.sendCommand(Protocol.Command.MIGRATE, args.toArray(new byte[0][])));
+        }
+        p.sync();
+    }
+
+    private static List<MigrateResult> results(HostPort source, HostPort target, List<Response<Object>> replies) {
+        List<MigrateResult> out = new ArrayList<>(replies.size());
         for (Response<Object> r : replies) {
             Optional<String> error = errorOf(r);
             if (error.isEmpty()) {
@@ -298,6 +314,61 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
             }
             return out;
         });
+    }
+
+    @Override
+    public List<Long> memoryUsage(HostPort node, List<byte[]> keys) {
+        return connections.onNode(node, jedis -> {
+            Pipeline p = jedis.pipelined();
+            List<Response<Object>> replies = new ArrayList<>(keys.size());
+            byte[] usage = SafeEncoder.encode("USAGE");
+            for (byte[] key : keys) {
+                p.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+                replies.add(p.sendCommand(Protocol.Command.MEMORY, usage, key));
+            }
+            p.sync();
+            List<Long> out = new ArrayList<>(keys.size());
+            for (Response<Object> r : replies) {
+                // Gone (nil), or moved on meanwhile (an ASK redirection): nothing of it to move here.
+                out.add(errorOf(r).isEmpty() && r.get() instanceof Long n ? n : 0L);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Limits limits(HostPort node) {
+        return connections.onNode(node, jedis -> {
+            long bulk = Long.parseLong(jedis.configGet("proto-max-bulk-len").values().iterator().next());
+            long max = Long.parseLong(jedis.configGet("maxmemory").values().iterator().next());
+            long used = 0;
+            for (String line : jedis.info("memory").split("\r?\n")) {
+                if (line.startsWith("used_memory:")) {
+                    used = Long.parseLong(line.substring("used_memory:".length()).trim());
+                }
+            }
+            return new Limits(bulk, max, used);
+        });
+    }
+
+    @Override
+    public Pinger pinger(HostPort node) {
+        redis.clients.jedis.Jedis jedis = connections.open(RedisConnections.Kind.DATA, node);
+        return new Pinger() {
+            @Override
+            public void ping() {
+                try {
+                    jedis.ping();
+                } catch (redis.clients.jedis.exceptions.JedisException e) {
+                    throw RedisConnections.translate(node, e);
+                }
+            }
+
+            @Override
+            public void close() {
+                jedis.close();
+            }
+        };
     }
 
     @Override

@@ -1,0 +1,87 @@
+package io.cahoots.agent.executor;
+
+/**
+ * How many keys the next {@code MIGRATE} round may move, so that the latency it adds for clients of the source and
+ * the target stays within a budget. Pure logic: fed one reading per round, no clock, no I/O.
+ *
+ * <ol>
+ *   <li>Slow start: from {@link #INITIAL} keys the limit doubles after every round that added less than half the
+ *       budget, up to the cap (the engine's full batch) or to the last size that overran the budget.</li>
+ *   <li>Additive increase: past that size, a round well under budget adds an eighth (at least one key); a round
+ *       between half the budget and the budget keeps the size.</li>
+ *   <li>Multiplicative decrease: a round over budget halves the limit (never below one key) and remembers it as
+ *       the end of the slow start.</li>
+ *   <li>Pause: when one key per round is still over budget (the shard is slow for other reasons, or the keys are
+ *       big), the engine waits between rounds, from 1 ms doubling up to {@link #MAX_PAUSE_NANOS}; rounds under
+ *       budget halve the pause again. The move always progresses, one key per round at worst.</li>
+ * </ol>
+ * With no budget (0) the limit is the cap and never changes: the engine moves as fast as it did without one.
+ */
+final class BatchController {
+
+    static final int INITIAL = 64;
+    static final long MIN_PAUSE_NANOS = 1_000_000;
+    static final long MAX_PAUSE_NANOS = 50_000_000;
+
+    private final int cap;
+    private final long budgetNanos;
+    private int limit;
+    private int slowStartEnd;
+    private long pauseNanos;
+    private long lastObservedNanos;
+
+    BatchController(int cap, long budgetNanos) {
+        if (cap < 1 || budgetNanos < 0) {
+            throw new IllegalArgumentException("cap must be >= 1 and the budget >= 0");
+        }
+        this.cap = cap;
+        this.budgetNanos = budgetNanos;
+        this.limit = budgetNanos == 0 ? cap : Math.min(cap, INITIAL);
+        this.slowStartEnd = cap;
+    }
+
+    /** Keys the next round may move. */
+    int limit() {
+        return limit;
+    }
+
+    /** How long to wait before the next round. */
+    long pauseNanos() {
+        return pauseNanos;
+    }
+
+    long budgetNanos() {
+        return budgetNanos;
+    }
+
+    long lastObservedNanos() {
+        return lastObservedNanos;
+    }
+
+    /**
+     * @param addedNanos the latency the last round added, as seen by the probe (its worst reading during the round
+     *                   minus the shard's idle round trip)
+     * @param roundKeys  keys the round moved: a round smaller than the limit (the slot ran dry) says nothing about
+     *                   a bigger one, so it does not grow the limit
+     */
+    void observe(long addedNanos, int roundKeys) {
+        lastObservedNanos = Math.max(0, addedNanos);
+        if (budgetNanos == 0) {
+            return;
+        }
+        if (addedNanos > budgetNanos) {
+            if (limit == 1) {
+                pauseNanos = Math.min(MAX_PAUSE_NANOS, Math.max(MIN_PAUSE_NANOS, pauseNanos * 2));
+            }
+            limit = Math.max(1, limit / 2);
+            slowStartEnd = limit;
+            return;
+        }
+        pauseNanos = pauseNanos / 2 < MIN_PAUSE_NANOS ? 0 : pauseNanos / 2;
+        if (addedNanos * 2 > budgetNanos || roundKeys < limit) {
+            return;
+        }
+        long next = limit < slowStartEnd ? Math.min((long) limit * 2, slowStartEnd) : limit + Math.max(1, limit / 8);
+        limit = (int) Math.min(cap, next);
+    }
+}

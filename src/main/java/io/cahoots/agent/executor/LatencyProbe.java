@@ -1,0 +1,147 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.redis.RedisException;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * What a client of a move's source and target feels while the move runs: the round trip of the engine's own
+ * {@code PING}, on a connection of its own to each node (a client's command waits behind a {@code MIGRATE} just
+ * as this one does).
+ *
+ * <ol>
+ *   <li>A daemon thread pings the nodes in turn, one every {@link #INTERVAL_NANOS} or so, between and during the
+ *       move's rounds: about a thousand cheap commands a second per move.</li>
+ *   <li>The shard's idle round trip is the least of the last {@link #BASELINE_SAMPLES} readings (network and a
+ *       loaded machine's scheduling, which no migration causes).</li>
+ *   <li>{@link #roundEnded()} answers the worst reading of any ping that was waiting while the round ran, minus
+ *       that idle round trip: the latency the round added. A ping that was stuck behind a long {@code MIGRATE}
+ *       is read as soon as it returns.</li>
+ * </ol>
+ * A node the probe cannot reach is skipped (the move itself will report it); closing stops the thread.
+ */
+final class LatencyProbe implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LatencyProbe.class);
+    static final long INTERVAL_NANOS = 1_000_000;
+    static final int BASELINE_SAMPLES = 200;
+
+    private final List<HostPort> nodes;
+    private final ClusterCommands redis;
+    private final Thread thread;
+    private final ArrayDeque<Long> recent = new ArrayDeque<>();
+    private volatile boolean closed;
+    /** Start of the round in flight (nanoTime), 0 when none. */
+    private long roundStart;
+    private long worstInRound;
+    /** Start of the ping in flight, 0 when none: a ping stuck behind a long round counts when the round ends. */
+    private long pingStart;
+
+    LatencyProbe(ClusterCommands redis, List<HostPort> nodes, String name) {
+        this.redis = redis;
+        this.nodes = List.copyOf(nodes);
+        this.thread = new Thread(this::run, "latency-probe " + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void run() {
+        ClusterCommands.Pinger[] pingers = new ClusterCommands.Pinger[nodes.size()];
+        int i = 0;
+        try {
+            while (!closed) {
+                int n = i++ % nodes.size();
+                try {
+                    if (pingers[n] == null) {
+                        pingers[n] = redis.pinger(nodes.get(n));
+                    }
+                    long start = System.nanoTime();
+                    synchronized (this) {
+                        pingStart = start;
+                    }
+                    pingers[n].ping();
+                    record(start, System.nanoTime() - start);
+                } catch (RedisException e) {
+                    LOG.debugf("latency probe of %s: %s", nodes.get(n), e.getMessage());
+                    closeQuietly(pingers[n]);
+                    pingers[n] = null;
+                    synchronized (this) {
+                        pingStart = 0;
+                    }
+                    sleepNanos(100 * INTERVAL_NANOS);
+                }
+                sleepNanos(INTERVAL_NANOS);
+            }
+        } finally {
+            for (ClusterCommands.Pinger p : pingers) {
+                closeQuietly(p);
+            }
+        }
+    }
+
+    private synchronized void record(long start, long rtt) {
+        pingStart = 0;
+        recent.addLast(rtt);
+        if (recent.size() > BASELINE_SAMPLES) {
+            recent.removeFirst();
+        }
+        // Waiting while the round ran: sent before its end and answered after its start.
+        if (roundStart != 0 && start + rtt >= roundStart) {
+            worstInRound = Math.max(worstInRound, rtt);
+        }
+    }
+
+    synchronized void roundStarted() {
+        roundStart = System.nanoTime();
+        worstInRound = 0;
+    }
+
+    /** The latency the round just ended added, in nanoseconds (0 when no reading overlapped it). */
+    synchronized long roundEnded() {
+        long now = System.nanoTime();
+        long worst = worstInRound;
+        if (pingStart != 0 && pingStart < now) {
+            // Still waiting: it has waited this long already, and behind our round.
+            worst = Math.max(worst, now - pingStart);
+        }
+        roundStart = 0;
+        worstInRound = 0;
+        return Math.max(0, worst - baseline());
+    }
+
+    /** The idle round trip: the least recent reading. */
+    synchronized long baseline() {
+        long min = Long.MAX_VALUE;
+        for (long r : recent) {
+            min = Math.min(min, r);
+        }
+        return min == Long.MAX_VALUE ? 0 : min;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+
+    private static void closeQuietly(ClusterCommands.Pinger p) {
+        if (p != null) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                // going away anyway
+            }
+        }
+    }
+
+    private void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            closed = true;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.cahoots.agent.executor;
+
+import io.cahoots.agent.cluster.HostPort;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The pace of one move: its {@link BatchController}, the {@link LatencyProbe} that feeds it, and the readings the job
+ * shows ({@link Reading}). One per move, used by one thread; the fix action's moves get {@link #unlimited}.
+ */
+final class Pace implements AutoCloseable {
+
+    /** What a move reports after each round: its limit, the latency its last round added, its budget, its rate. */
+    record Reading(int batchKeys, long observedNanos, long budgetNanos, double keysPerSecond) {
+    }
+
+    /** Smoothing of the current rate: each round weighs this much. */
+    private static final double RATE_WEIGHT = 0.2;
+
+    private final BatchController controller;
+    private final LatencyProbe probe;
+    private final Consumer<Reading> report;
+    private long lastRoundEnd;
+    private double keysPerSecond;
+
+    private Pace(BatchController controller, LatencyProbe probe, Consumer<Reading> report) {
+        this.controller = controller;
+        this.probe = probe;
+        this.report = report;
+    }
+
+    /** No budget, no probe: every round as big as the tuning allows. */
+    static Pace unlimited(MigrationTuning tuning) {
+        return new Pace(new BatchController(tuning.maxRoundKeys(), 0), null, r -> {
+        });
+    }
+
+    /** A move from {@code source} to {@code target}, probed when the tuning has a latency budget. */
+    static Pace of(ClusterCommands redis, MigrationTuning tuning, HostPort source, HostPort target, Consumer<Reading> report) {
+        long budget = tuning.maxLatency().toNanos();
+        LatencyProbe probe = budget == 0 ? null : new LatencyProbe(redis, List.of(source, target), source + "->" + target);
+        return new Pace(new BatchController(tuning.maxRoundKeys(), budget), probe, report);
+    }
+
+    int limit() {
+        return controller.limit();
+    }
+
+    /** Waits as long as the controller asks, then marks the start of a round. */
+    void beforeRound() {
+        long pause = controller.pauseNanos();
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobCancelledException("interrupted");
+            }
+        }
+        if (probe != null) {
+            probe.roundStarted();
+        }
+    }
+
+    /** @param keys moved by the round; {@code roundNanos} its duration (what it added can be no longer) */
+    void afterRound(int keys, long roundNanos) {
+        long added = probe == null ? 0 : Math.min(roundNanos, probe.roundEnded());
+        controller.observe(added, keys);
+        long now = System.nanoTime();
+        if (lastRoundEnd != 0 && now > lastRoundEnd) {
+            double rate = keys * 1e9 / (now - lastRoundEnd);
+            keysPerSecond = keysPerSecond == 0 ? rate : keysPerSecond * (1 - RATE_WEIGHT) + rate * RATE_WEIGHT;
+        }
+        lastRoundEnd = now;
+        report.accept(new Reading(controller.limit(), controller.lastObservedNanos(), controller.budgetNanos(), keysPerSecond));
+    }
+
+    @Override
+    public void close() {
+        if (probe != null) {
+            probe.close();
+        }
+    }
+}
