@@ -399,6 +399,7 @@ public final class SimulatedCluster implements AutoCloseable {
                         case "maxmemory" -> "2147483648";
                         case "maxmemory-policy" -> "allkeys-lru";
                         case "cluster-node-timeout" -> "15000";
+                        case "proto-max-bulk-len" -> "536870912";
                         default -> null;
                     };
                     if (v == null) {

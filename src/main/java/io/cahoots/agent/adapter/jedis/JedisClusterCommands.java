@@ -339,8 +339,9 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
     @Override
     public Limits limits(HostPort node) {
         return connections.onNode(node, jedis -> {
-            long bulk = Long.parseLong(jedis.configGet("proto-max-bulk-len").values().iterator().next());
-            long max = Long.parseLong(jedis.configGet("maxmemory").values().iterator().next());
+            // A server that does not name a parameter (a proxy, an older Redis) gets Redis' own default for it.
+            long bulk = configLong(jedis, "proto-max-bulk-len", 512L * 1024 * 1024);
+            long max = configLong(jedis, "maxmemory", 0);
             long used = 0;
             for (String line : jedis.info("memory").split("\r?\n")) {
                 if (line.startsWith("used_memory:")) {
@@ -349,6 +350,11 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
             }
             return new Limits(bulk, max, used);
         });
+    }
+
+    private static long configLong(redis.clients.jedis.Jedis jedis, String parameter, long fallback) {
+        java.util.Iterator<String> values = jedis.configGet(parameter).values().iterator();
+        return values.hasNext() ? Long.parseLong(values.next()) : fallback;
     }
 
     @Override
