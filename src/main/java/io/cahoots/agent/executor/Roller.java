@@ -45,10 +45,16 @@ final class Roller {
     private final ClusterWatch watch;
     private final ClusterCommands redis;
     private final NodeRestarter restarter;
+    private final SentinelGroups sentinel;
     private final Duration nodeTimeout;
     private volatile RollStatus status;
 
     Roller(ClusterWatch watch, ClusterCommands redis, NodeRestarter restarter, Duration nodeTimeout) {
+        this(watch, redis, restarter, SentinelGroups.NONE, nodeTimeout);
+    }
+
+    Roller(ClusterWatch watch, ClusterCommands redis, NodeRestarter restarter, SentinelGroups sentinel, Duration nodeTimeout) {
+        this.sentinel = sentinel;
         this.watch = watch;
         this.redis = redis;
         this.restarter = restarter;
@@ -68,9 +74,13 @@ final class Roller {
                 long t0 = System.nanoTime();
                 failOver(step, job);
                 failoverMillis = (System.nanoTime() - t0) / 1_000_000;
+            } else if (step.kind() == RollPlan.Kind.SENTINEL_FAILOVER_THEN_RESTART) {
+                long t0 = System.nanoTime();
+                sentinelFailOver(step, job);
+                failoverMillis = (System.nanoTime() - t0) / 1_000_000;
             }
             long t0 = System.nanoTime();
-            HostPort address = restart(step, job);
+            HostPort address = step.sentinel() ? restartSentinelNode(step, job) : restart(step, job);
             long restartMillis = (System.nanoTime() - t0) / 1_000_000;
             LOG.infof("roll: node %d/%d %s (%s) back and synced, cluster ok (failover %d ms, restart %d ms)",
                     step.index(), plan.nodes(), address, step.nodeId(), failoverMillis, restartMillis);
@@ -181,6 +191,106 @@ final class Roller {
                 return "the cluster does not see it healthy yet";
             }
             return clusterWhole(after);
+        });
+        return now;
+    }
+
+    /**
+     * A Sentinel group's primary hands over: wait until one of its replicas is in sync (link up, not syncing, lag at
+     * most {@value #MAX_FAILOVER_LAG_BYTES} bytes), {@code SENTINEL FAILOVER}, then wait until a majority of its
+     * Sentinels name a new primary, that one says {@code role:master}, and the old primary follows it with its link
+     * up (so it restarts as a replica, its config rewritten by Sentinel). Sentinel's failover is not coordinated like
+     * {@code CLUSTER FAILOVER}: writes acknowledged by the old primary in the last instant before the switch may not
+     * have reached the replica; waiting for a small lag first keeps that window short.
+     */
+    private void sentinelFailOver(RollPlan.Step step, Job job) throws InterruptedException {
+        String group = step.group();
+        HostPort old = HostPort.parse(step.address());
+        HostPort current = sentinel.primary(group).orElseThrow(() -> new NodeRestartException(
+                "the Sentinels of " + group + " do not agree on its primary"));
+        if (!current.equals(old)) {
+            LOG.infof("roll: %s is no longer the primary of %s (%s is); no failover needed", old, group, current);
+            return;
+        }
+        update(job, status.step("waiting for a replica of " + group + " to be in sync with its primary " + old));
+        await("a replica of " + group + " to be in sync with " + old, nodeTimeout, () -> {
+            long primaryOffset = sentinel.status(old).offset();
+            for (var g : sentinel.groups()) {
+                if (!g.name().equals(group)) {
+                    continue;
+                }
+                for (HostPort r : g.onlineReplicas()) {
+                    SentinelGroups.DataNodeStatus rs = sentinel.status(r);
+                    if (rs.linkUp() && !rs.syncing() && !rs.loading() && primaryOffset - rs.offset() <= MAX_FAILOVER_LAG_BYTES) {
+                        return null;
+                    }
+                }
+            }
+            return "no online replica is in sync yet";
+        });
+        for (int attempt = 1; ; attempt++) {
+            update(job, status.step("SENTINEL FAILOVER " + group + " away from " + old
+                    + (attempt > 1 ? " (attempt " + attempt + ")" : "")));
+            sentinel.failover(group);
+            try {
+                await("the Sentinels of " + group + " to name a new primary in place of " + old, nodeTimeout, () -> {
+                    Optional<HostPort> now = sentinel.primary(group);
+                    if (now.isEmpty() || now.get().equals(old)) {
+                        return "a majority of its Sentinels still name " + now.map(HostPort::toString).orElse("no primary");
+                    }
+                    SentinelGroups.DataNodeStatus ns = sentinel.status(now.get());
+                    if (!ns.master() || ns.loading()) {
+                        return now.get() + " does not say role:master yet";
+                    }
+                    SentinelGroups.DataNodeStatus os = sentinel.status(old);
+                    if (os.master() || os.masterAddress().filter(now.get()::equals).isEmpty() || !os.linkUp() || os.syncing()) {
+                        return "the old primary " + old + " does not follow " + now.get() + " in sync yet";
+                    }
+                    return null;
+                });
+                LOG.infof("roll: Sentinel group %s switched from %s", group, old);
+                return;
+            } catch (NodeRestartException e) {
+                if (attempt >= FAILOVER_ATTEMPTS || sentinel.primary(group).filter(p -> !p.equals(old)).isPresent()) {
+                    throw new NodeRestartException("Sentinel failover of " + group + " away from " + old
+                            + " did not complete after " + attempt + " attempts: " + e.getMessage());
+                }
+                LOG.warnf("roll: %s; trying again", e.getMessage());
+            }
+        }
+    }
+
+    /** Restarts a Sentinel group's node (a replica now) and waits until it is back, a replica in sync. */
+    private HostPort restartSentinelNode(RollPlan.Step step, Job job) throws InterruptedException {
+        HostPort address = HostPort.parse(step.address());
+        SentinelGroups.DataNodeStatus before = sentinel.status(address);
+        if (before.master()) {
+            // Only a Sentinel failover may precede the restart of a primary: never take the group's writes down.
+            throw new NodeRestartException(address + " is still the primary of " + step.group() + ": not restarting it");
+        }
+        update(job, status.step("restarting " + address + " (replica of " + step.group() + ") through the " + restarter.kind()));
+        HostPort now;
+        try {
+            now = restarter.restart(address, nodeTimeout);
+        } catch (NodeRestartException e) {
+            throw new NodeRestartException("restart of " + address + " failed: " + e.getMessage(), e);
+        }
+        update(job, status.step("waiting for " + now + " to be back and in sync"));
+        await(now + " (" + step.group() + ") to be back and in sync", nodeTimeout, () -> {
+            SentinelGroups.DataNodeStatus st = sentinel.status(now);
+            if (before.runId() != null && before.runId().equals(st.runId())) {
+                return "it still runs the process from before the restart";
+            }
+            if (st.loading()) {
+                return "it is loading its data";
+            }
+            if (st.master()) {
+                return "it came back as a master";
+            }
+            if (!st.linkUp() || st.syncing()) {
+                return "its replication link is " + (st.linkUp() ? "syncing" : "down");
+            }
+            return null;
         });
         return now;
     }

@@ -81,6 +81,24 @@ public final class SentinelClient {
         return (List<?>) decode(connections.onNode(node, j -> j.sendCommand(Protocol.Command.ROLE)));
     }
 
+    /** {@code SENTINEL FAILOVER name}: a failover without the agreement of the other Sentinels (as if o_down). */
+    public void failover(HostPort sentinel, String name) {
+        connections.onSentinel(sentinel, j -> j.sentinelFailover(name));
+    }
+
+    /** {@code INFO} on a data node, parsed into its {@code field:value} lines. */
+    public Map<String, String> info(HostPort node) {
+        String text = connections.onNode(node, j -> j.info());
+        Map<String, String> out = new java.util.HashMap<>();
+        text.lines().forEach(l -> {
+            int c = l.indexOf(':');
+            if (c > 0 && !l.startsWith("#")) {
+                out.put(l.substring(0, c), l.substring(c + 1).trim());
+            }
+        });
+        return out;
+    }
+
     static Object decode(Object reply) {
         if (reply instanceof byte[] bytes) {
             return SafeEncoder.encode(bytes);
