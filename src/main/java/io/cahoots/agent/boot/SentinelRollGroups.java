@@ -93,4 +93,19 @@ final class SentinelRollGroups implements SentinelGroups {
                 "1".equals(info.get("master_sync_in_progress")), "1".equals(info.get("loading")), offset, following,
                 info.get("run_id"));
     }
+
+    @Override
+    public void pauseWrites(HostPort node, long millis) {
+        client.pauseWrites(node, millis);
+    }
+
+    @Override
+    public void unpause(HostPort node) {
+        client.unpause(node);
+    }
+
+    @Override
+    public void follow(HostPort node, HostPort primary) {
+        client.follow(node, primary);
+    }
 }

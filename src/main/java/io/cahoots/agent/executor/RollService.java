@@ -67,7 +67,8 @@ public class RollService {
             throw new RollRefusedException("every node must be healthy before a roll: " + String.join(", ", unhealthy));
         }
         try {
-            return new Preview(s, RollPlanner.plan(s, sentinel.groups()), restarter.kind());
+            return new Preview(s, RollPlanner.plan(s, restarter.restartsSentinelGroups() ? sentinel.groups() : List.of()),
+                    restarter.kind());
         } catch (PlanningException e) {
             throw new RollRefusedException(e.getMessage());
         }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -40,6 +41,8 @@ final class Roller {
     static final long MAX_FAILOVER_LAG_BYTES = 1024 * 1024;
     static final Duration FAILOVER_ATTEMPT = Duration.ofSeconds(15);
     static final int FAILOVER_ATTEMPTS = 3;
+    /** How long a Sentinel group's old primary holds its writers at most (until it follows the new primary). */
+    static final Duration PAUSE = Duration.ofSeconds(40);
     private static final long POLL_MILLIS = 200;
 
     private final ClusterWatch watch;
@@ -197,11 +200,12 @@ final class Roller {
 
     /**
      * A Sentinel group's primary hands over: wait until one of its replicas is in sync (link up, not syncing, lag at
-     * most {@value #MAX_FAILOVER_LAG_BYTES} bytes), {@code SENTINEL FAILOVER}, then wait until a majority of its
-     * Sentinels name a new primary, that one says {@code role:master}, and the old primary follows it with its link
-     * up (so it restarts as a replica, its config rewritten by Sentinel). Sentinel's failover is not coordinated like
-     * {@code CLUSTER FAILOVER}: writes acknowledged by the old primary in the last instant before the switch may not
-     * have reached the replica; waiting for a small lag first keeps that window short.
+     * most {@value #MAX_FAILOVER_LAG_BYTES} bytes); {@code CLIENT PAUSE WRITE} on the primary and wait until a replica
+     * has its offset; {@code SENTINEL FAILOVER}; wait until a majority of the Sentinels name a new primary and that
+     * one says {@code role:master}; make the old primary its replica ({@code REPLICAOF}, {@code CONFIG REWRITE}, what
+     * Sentinel would do seconds later); unpause; wait until the old primary's link is up and its sync done. Sentinel's
+     * own failover is not coordinated like {@code CLUSTER FAILOVER}: without the pause the old primary would
+     * acknowledge writes until demoted and lose them on resync.
      */
     private void sentinelFailOver(RollPlan.Step step, Job job) throws InterruptedException {
         String group = step.group();
@@ -229,11 +233,29 @@ final class Roller {
             return "no online replica is in sync yet";
         });
         for (int attempt = 1; ; attempt++) {
-            update(job, status.step("SENTINEL FAILOVER " + group + " away from " + old
-                    + (attempt > 1 ? " (attempt " + attempt + ")" : "")));
-            sentinel.failover(group);
+            // Sentinel's failover is not coordinated: the old primary would take writes until Sentinel demotes it (some
+            // seconds after the switch), and lose them when it resyncs. Its writers wait instead, from before the
+            // replica catches up to after the old primary follows the new one; they then get an error (READONLY or a
+            // closed connection) and find the new primary through the Sentinels.
+            update(job, status.step("pausing writes on " + old + ", waiting for a replica to match its offset"));
+            sentinel.pauseWrites(old, PAUSE.toMillis());
             try {
-                await("the Sentinels of " + group + " to name a new primary in place of " + old, nodeTimeout, () -> {
+                await("a replica of " + group + " to reach the offset of " + old, FAILOVER_ATTEMPT, () -> {
+                    long primaryOffset = sentinel.status(old).offset();
+                    for (var g : sentinel.groups()) {
+                        for (HostPort r : g.name().equals(group) ? g.onlineReplicas() : List.<HostPort>of()) {
+                            SentinelGroups.DataNodeStatus rs = sentinel.status(r);
+                            if (rs.linkUp() && !rs.syncing() && rs.offset() >= primaryOffset) {
+                                return null;
+                            }
+                        }
+                    }
+                    return "no replica has reached offset " + primaryOffset + " yet";
+                });
+                update(job, status.step("SENTINEL FAILOVER " + group + " away from " + old
+                        + (attempt > 1 ? " (attempt " + attempt + ")" : "")));
+                sentinel.failover(group);
+                await("the Sentinels of " + group + " to name a new primary in place of " + old, PAUSE.minusSeconds(5), () -> {
                     Optional<HostPort> now = sentinel.primary(group);
                     if (now.isEmpty() || now.get().equals(old)) {
                         return "a majority of its Sentinels still name " + now.map(HostPort::toString).orElse("no primary");
@@ -242,21 +264,38 @@ final class Roller {
                     if (!ns.master() || ns.loading()) {
                         return now.get() + " does not say role:master yet";
                     }
-                    SentinelGroups.DataNodeStatus os = sentinel.status(old);
-                    if (os.master() || os.masterAddress().filter(now.get()::equals).isEmpty() || !os.linkUp() || os.syncing()) {
-                        return "the old primary " + old + " does not follow " + now.get() + " in sync yet";
-                    }
                     return null;
                 });
+                // Sentinel demotes the old primary only after some seconds (its INFO period and a grace time);
+                // the roll does it at once, still paused, so its writers get READONLY and move on.
+                HostPort next = sentinel.primary(group).orElseThrow();
+                sentinel.follow(old, next);
+                await("the old primary " + old + " to follow " + next, FAILOVER_ATTEMPT, () -> {
+                    SentinelGroups.DataNodeStatus os = sentinel.status(old);
+                    return os.master() || os.masterAddress().filter(next::equals).isEmpty()
+                            ? "it does not follow " + next + " yet" : null;
+                });
                 LOG.infof("roll: Sentinel group %s switched from %s", group, old);
-                return;
             } catch (NodeRestartException e) {
                 if (attempt >= FAILOVER_ATTEMPTS || sentinel.primary(group).filter(p -> !p.equals(old)).isPresent()) {
                     throw new NodeRestartException("Sentinel failover of " + group + " away from " + old
                             + " did not complete after " + attempt + " attempts: " + e.getMessage());
                 }
                 LOG.warnf("roll: %s; trying again", e.getMessage());
+                continue;
+            } finally {
+                try {
+                    sentinel.unpause(old);
+                } catch (RedisException e) {
+                    LOG.warnf("roll: CLIENT UNPAUSE on %s: %s (the pause ends by itself)", old, e.getMessage());
+                }
             }
+            update(job, status.step("waiting for " + old + " to be in sync with the new primary of " + group));
+            await(old + " to be in sync with the new primary of " + group, nodeTimeout, () -> {
+                SentinelGroups.DataNodeStatus os = sentinel.status(old);
+                return !os.linkUp() || os.syncing() ? "its replication link is " + (os.linkUp() ? "syncing" : "down") : null;
+            });
+            return;
         }
     }
 

@@ -34,6 +34,15 @@ public interface SentinelGroups {
 
     DataNodeStatus status(HostPort node);
 
+    /** {@code CLIENT PAUSE millis WRITE}: the primary holds its writers while its replica catches up and takes over. */
+    void pauseWrites(HostPort node, long millis);
+
+    /** {@code CLIENT UNPAUSE}. */
+    void unpause(HostPort node);
+
+    /** Makes the old primary a replica of the new one now ({@code REPLICAOF}, {@code CONFIG REWRITE}), as Sentinel would later. */
+    void follow(HostPort node, HostPort primary);
+
     /** No Sentinel configured: nothing to roll. */
     SentinelGroups NONE = new SentinelGroups() {
         @Override
@@ -53,6 +62,20 @@ public interface SentinelGroups {
 
         @Override
         public DataNodeStatus status(HostPort node) {
+            throw new NodeRestartException("no Sentinel is configured");
+        }
+
+        @Override
+        public void pauseWrites(HostPort node, long millis) {
+            throw new NodeRestartException("no Sentinel is configured");
+        }
+
+        @Override
+        public void unpause(HostPort node) {
+        }
+
+        @Override
+        public void follow(HostPort node, HostPort primary) {
             throw new NodeRestartException("no Sentinel is configured");
         }
     };

@@ -86,6 +86,25 @@ public final class SentinelClient {
         connections.onSentinel(sentinel, j -> j.sentinelFailover(name));
     }
 
+    /** {@code CLIENT PAUSE ms WRITE} on a data node: writes wait (reads go on), the replication offset stays still. */
+    public void pauseWrites(HostPort node, long millis) {
+        connections.onNode(node, j -> j.sendCommand(Protocol.Command.CLIENT, "PAUSE", Long.toString(millis), "WRITE"));
+    }
+
+    /** {@code CLIENT UNPAUSE} on a data node. */
+    public void unpause(HostPort node) {
+        connections.onNode(node, j -> j.sendCommand(Protocol.Command.CLIENT, "UNPAUSE"));
+    }
+
+    /**
+     * {@code REPLICAOF host port} then {@code CONFIG REWRITE} on a data node, as Sentinel reconfigures an old primary
+     * (which it does only some seconds after a switch); a failed rewrite is reported, the REPLICAOF stays.
+     */
+    public void follow(HostPort node, HostPort primary) {
+        connections.onNode(node, j -> j.replicaof(primary.host(), primary.port()));
+        connections.onNode(node, j -> j.configRewrite());
+    }
+
     /** {@code INFO} on a data node, parsed into its {@code field:value} lines. */
     public Map<String, String> info(HostPort node) {
         String text = connections.onNode(node, j -> j.info());
