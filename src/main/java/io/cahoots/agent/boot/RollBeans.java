@@ -2,6 +2,7 @@ package io.cahoots.agent.boot;
 
 import io.cahoots.agent.config.KubeSettings;
 import io.cahoots.agent.executor.NodeRestarter;
+import io.cahoots.agent.executor.SentinelGroups;
 import io.cahoots.agent.kube.KubePodsConnector;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -29,5 +30,15 @@ public class RollBeans {
             return connector.restarter(kube);
         }
         return NodeRestarter.NONE;
+    }
+
+    /** The Sentinel groups a roll restarts after the cluster: those the Sentinel watcher watches (none when it is off). */
+    @Produces
+    @Singleton
+    SentinelGroups sentinelGroups(io.cahoots.agent.sentinel.SentinelWatcher watcher, io.cahoots.agent.redis.RedisConnections connections) {
+        if (!watcher.enabled()) {
+            return SentinelGroups.NONE;
+        }
+        return new SentinelRollGroups(watcher, new io.cahoots.agent.redis.SentinelClient(connections));
     }
 }

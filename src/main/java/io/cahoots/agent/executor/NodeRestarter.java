@@ -29,6 +29,14 @@ public interface NodeRestarter {
         return Optional.empty();
     }
 
+    /**
+     * Whether it can restart the data nodes of the Sentinel groups the agent watches too (the lab: yes; Kubernetes:
+     * not yet, its selector names the cluster's pods only). When not, a roll leaves those groups alone.
+     */
+    default boolean restartsSentinelGroups() {
+        return true;
+    }
+
     /** Bare machines: the agent has no way to restart a Redis process. */
     NodeRestarter NONE = new NodeRestarter() {
         @Override

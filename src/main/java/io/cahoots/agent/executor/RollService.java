@@ -19,7 +19,8 @@ import java.util.List;
  * <ol>
  *   <li>Preview: refuse (409) when nothing can restart nodes here ({@link NodeRestarter#unavailable()}), while a job
  *       runs, or unless the cluster is ok, agreed and every node healthy ({@link Preflight} and more: a roll on a
- *       degraded cluster could take a shard's last copy down); then plan ({@link RollPlanner}).</li>
+ *       degraded cluster could take a shard's last copy down); then plan ({@link RollPlanner}), the cluster's nodes and
+ *       then the Sentinel groups the agent watches ({@link SentinelGroups}).</li>
  *   <li>Start: the same preview, then a job of type {@code roll} that runs the plan with a {@link Roller}: one node
  *       at a time, see there for the steps and their safety.</li>
  * </ol>
@@ -38,8 +39,11 @@ public class RollService {
     private final JobManager jobs;
     private final ClusterCommands redis;
     private final NodeRestarter restarter;
+    private final SentinelGroups sentinel;
 
-    public RollService(ClusterWatch watch, JobManager jobs, ClusterCommands redis, NodeRestarter restarter) {
+    public RollService(ClusterWatch watch, JobManager jobs, ClusterCommands redis, NodeRestarter restarter,
+                       SentinelGroups sentinel) {
+        this.sentinel = sentinel;
         this.watch = watch;
         this.jobs = jobs;
         this.redis = redis;
@@ -63,7 +67,8 @@ public class RollService {
             throw new RollRefusedException("every node must be healthy before a roll: " + String.join(", ", unhealthy));
         }
         try {
-            return new Preview(s, RollPlanner.plan(s), restarter.kind());
+            return new Preview(s, RollPlanner.plan(s, restarter.restartsSentinelGroups() ? sentinel.groups() : List.of()),
+                    restarter.kind());
         } catch (PlanningException e) {
             throw new RollRefusedException(e.getMessage());
         }
@@ -73,9 +78,10 @@ public class RollService {
     public Job start(Duration nodeTimeout) {
         Preview p = preview();
         RollPlan plan = p.plan();
-        long masters = plan.steps().stream().filter(st -> st.kind() == RollPlan.Kind.FAILOVER_THEN_RESTART).count();
+        long masters = plan.steps().stream().filter(st -> st.kind() == RollPlan.Kind.FAILOVER_THEN_RESTART
+                || st.kind() == RollPlan.Kind.SENTINEL_FAILOVER_THEN_RESTART).count();
         String description = "roll " + plan.nodes() + " nodes (" + masters + " masters after a failover) through the "
                 + restarter.kind() + ", one at a time";
-        return jobs.start("roll", description, job -> new Roller(watch, redis, restarter, nodeTimeout).run(plan, job));
+        return jobs.start("roll", description, job -> new Roller(watch, redis, restarter, sentinel, nodeTimeout).run(plan, job));
     }
 }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -40,15 +41,23 @@ final class Roller {
     static final long MAX_FAILOVER_LAG_BYTES = 1024 * 1024;
     static final Duration FAILOVER_ATTEMPT = Duration.ofSeconds(15);
     static final int FAILOVER_ATTEMPTS = 3;
+    /** How long a Sentinel group's old primary holds its writers at most (until it follows the new primary). */
+    static final Duration PAUSE = Duration.ofSeconds(40);
     private static final long POLL_MILLIS = 200;
 
     private final ClusterWatch watch;
     private final ClusterCommands redis;
     private final NodeRestarter restarter;
+    private final SentinelGroups sentinel;
     private final Duration nodeTimeout;
     private volatile RollStatus status;
 
     Roller(ClusterWatch watch, ClusterCommands redis, NodeRestarter restarter, Duration nodeTimeout) {
+        this(watch, redis, restarter, SentinelGroups.NONE, nodeTimeout);
+    }
+
+    Roller(ClusterWatch watch, ClusterCommands redis, NodeRestarter restarter, SentinelGroups sentinel, Duration nodeTimeout) {
+        this.sentinel = sentinel;
         this.watch = watch;
         this.redis = redis;
         this.restarter = restarter;
@@ -68,9 +77,13 @@ final class Roller {
                 long t0 = System.nanoTime();
                 failOver(step, job);
                 failoverMillis = (System.nanoTime() - t0) / 1_000_000;
+            } else if (step.kind() == RollPlan.Kind.SENTINEL_FAILOVER_THEN_RESTART) {
+                long t0 = System.nanoTime();
+                sentinelFailOver(step, job);
+                failoverMillis = (System.nanoTime() - t0) / 1_000_000;
             }
             long t0 = System.nanoTime();
-            HostPort address = restart(step, job);
+            HostPort address = step.sentinel() ? restartSentinelNode(step, job) : restart(step, job);
             long restartMillis = (System.nanoTime() - t0) / 1_000_000;
             LOG.infof("roll: node %d/%d %s (%s) back and synced, cluster ok (failover %d ms, restart %d ms)",
                     step.index(), plan.nodes(), address, step.nodeId(), failoverMillis, restartMillis);
@@ -181,6 +194,142 @@ final class Roller {
                 return "the cluster does not see it healthy yet";
             }
             return clusterWhole(after);
+        });
+        return now;
+    }
+
+    /**
+     * A Sentinel group's primary hands over: wait until one of its replicas is in sync (link up, not syncing, lag at
+     * most {@value #MAX_FAILOVER_LAG_BYTES} bytes); {@code CLIENT PAUSE WRITE} on the primary and wait until a replica
+     * has its offset; {@code SENTINEL FAILOVER}; wait until a majority of the Sentinels name a new primary and that
+     * one says {@code role:master}; make the old primary its replica ({@code REPLICAOF}, {@code CONFIG REWRITE}, what
+     * Sentinel would do seconds later); unpause; wait until the old primary's link is up and its sync done. Sentinel's
+     * own failover is not coordinated like {@code CLUSTER FAILOVER}: without the pause the old primary would
+     * acknowledge writes until demoted and lose them on resync.
+     */
+    private void sentinelFailOver(RollPlan.Step step, Job job) throws InterruptedException {
+        String group = step.group();
+        HostPort old = HostPort.parse(step.address());
+        HostPort current = sentinel.primary(group).orElseThrow(() -> new NodeRestartException(
+                "the Sentinels of " + group + " do not agree on its primary"));
+        if (!current.equals(old)) {
+            LOG.infof("roll: %s is no longer the primary of %s (%s is); no failover needed", old, group, current);
+            return;
+        }
+        update(job, status.step("waiting for a replica of " + group + " to be in sync with its primary " + old));
+        await("a replica of " + group + " to be in sync with " + old, nodeTimeout, () -> {
+            long primaryOffset = sentinel.status(old).offset();
+            for (var g : sentinel.groups()) {
+                if (!g.name().equals(group)) {
+                    continue;
+                }
+                for (HostPort r : g.onlineReplicas()) {
+                    SentinelGroups.DataNodeStatus rs = sentinel.status(r);
+                    if (rs.linkUp() && !rs.syncing() && !rs.loading() && primaryOffset - rs.offset() <= MAX_FAILOVER_LAG_BYTES) {
+                        return null;
+                    }
+                }
+            }
+            return "no online replica is in sync yet";
+        });
+        for (int attempt = 1; ; attempt++) {
+            // Sentinel's failover is not coordinated: the old primary would take writes until Sentinel demotes it (some
+            // seconds after the switch), and lose them when it resyncs. Its writers wait instead, from before the
+            // replica catches up to after the old primary follows the new one; they then get an error (READONLY or a
+            // closed connection) and find the new primary through the Sentinels.
+            update(job, status.step("pausing writes on " + old + ", waiting for a replica to match its offset"));
+            sentinel.pauseWrites(old, PAUSE.toMillis());
+            try {
+                await("a replica of " + group + " to reach the offset of " + old, FAILOVER_ATTEMPT, () -> {
+                    long primaryOffset = sentinel.status(old).offset();
+                    for (var g : sentinel.groups()) {
+                        for (HostPort r : g.name().equals(group) ? g.onlineReplicas() : List.<HostPort>of()) {
+                            SentinelGroups.DataNodeStatus rs = sentinel.status(r);
+                            if (rs.linkUp() && !rs.syncing() && rs.offset() >= primaryOffset) {
+                                return null;
+                            }
+                        }
+                    }
+                    return "no replica has reached offset " + primaryOffset + " yet";
+                });
+                update(job, status.step("SENTINEL FAILOVER " + group + " away from " + old
+                        + (attempt > 1 ? " (attempt " + attempt + ")" : "")));
+                sentinel.failover(group);
+                await("the Sentinels of " + group + " to name a new primary in place of " + old, PAUSE.minusSeconds(5), () -> {
+                    Optional<HostPort> now = sentinel.primary(group);
+                    if (now.isEmpty() || now.get().equals(old)) {
+                        return "a majority of its Sentinels still name " + now.map(HostPort::toString).orElse("no primary");
+                    }
+                    SentinelGroups.DataNodeStatus ns = sentinel.status(now.get());
+                    if (!ns.master() || ns.loading()) {
+                        return now.get() + " does not say role:master yet";
+                    }
+                    return null;
+                });
+                // Sentinel demotes the old primary only after some seconds (its INFO period and a grace time);
+                // the roll does it at once, still paused, so its writers get READONLY and move on.
+                HostPort next = sentinel.primary(group).orElseThrow();
+                sentinel.follow(old, next);
+                await("the old primary " + old + " to follow " + next, FAILOVER_ATTEMPT, () -> {
+                    SentinelGroups.DataNodeStatus os = sentinel.status(old);
+                    return os.master() || os.masterAddress().filter(next::equals).isEmpty()
+                            ? "it does not follow " + next + " yet" : null;
+                });
+                LOG.infof("roll: Sentinel group %s switched from %s", group, old);
+            } catch (NodeRestartException e) {
+                if (attempt >= FAILOVER_ATTEMPTS || sentinel.primary(group).filter(p -> !p.equals(old)).isPresent()) {
+                    throw new NodeRestartException("Sentinel failover of " + group + " away from " + old
+                            + " did not complete after " + attempt + " attempts: " + e.getMessage());
+                }
+                LOG.warnf("roll: %s; trying again", e.getMessage());
+                continue;
+            } finally {
+                try {
+                    sentinel.unpause(old);
+                } catch (RedisException e) {
+                    LOG.warnf("roll: CLIENT UNPAUSE on %s: %s (the pause ends by itself)", old, e.getMessage());
+                }
+            }
+            update(job, status.step("waiting for " + old + " to be in sync with the new primary of " + group));
+            await(old + " to be in sync with the new primary of " + group, nodeTimeout, () -> {
+                SentinelGroups.DataNodeStatus os = sentinel.status(old);
+                return !os.linkUp() || os.syncing() ? "its replication link is " + (os.linkUp() ? "syncing" : "down") : null;
+            });
+            return;
+        }
+    }
+
+    /** Restarts a Sentinel group's node (a replica now) and waits until it is back, a replica in sync. */
+    private HostPort restartSentinelNode(RollPlan.Step step, Job job) throws InterruptedException {
+        HostPort address = HostPort.parse(step.address());
+        SentinelGroups.DataNodeStatus before = sentinel.status(address);
+        if (before.master()) {
+            // Only a Sentinel failover may precede the restart of a primary: never take the group's writes down.
+            throw new NodeRestartException(address + " is still the primary of " + step.group() + ": not restarting it");
+        }
+        update(job, status.step("restarting " + address + " (replica of " + step.group() + ") through the " + restarter.kind()));
+        HostPort now;
+        try {
+            now = restarter.restart(address, nodeTimeout);
+        } catch (NodeRestartException e) {
+            throw new NodeRestartException("restart of " + address + " failed: " + e.getMessage(), e);
+        }
+        update(job, status.step("waiting for " + now + " to be back and in sync"));
+        await(now + " (" + step.group() + ") to be back and in sync", nodeTimeout, () -> {
+            SentinelGroups.DataNodeStatus st = sentinel.status(now);
+            if (before.runId() != null && before.runId().equals(st.runId())) {
+                return "it still runs the process from before the restart";
+            }
+            if (st.loading()) {
+                return "it is loading its data";
+            }
+            if (st.master()) {
+                return "it came back as a master";
+            }
+            if (!st.linkUp() || st.syncing()) {
+                return "its replication link is " + (st.linkUp() ? "syncing" : "down");
+            }
+            return null;
         });
         return now;
     }

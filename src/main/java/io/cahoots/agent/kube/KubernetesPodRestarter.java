@@ -94,4 +94,10 @@ public final class KubernetesPodRestarter implements NodeRestarter {
     public String kind() {
         return "kubernetes";
     }
+
+    /** The selector names the Redis Cluster's pods; a Sentinel group's pods are not rolled from here yet. */
+    @Override
+    public boolean restartsSentinelGroups() {
+        return false;
+    }
 }

@@ -41,7 +41,8 @@ public final class AclRules {
         m.put("lease and journal (Redisson)", List.of("eval", "evalsha", "script|load", "hset", "hget", "hdel", "hgetall", "hlen", "hincrby", "hexists",
                 "pexpire", "get", "set", "del", "publish", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
                 "client|setname", "cluster|slots", "readonly", "wait"));
-        m.put("roll", List.of("info", "cluster|info", "cluster|myid", "cluster|failover"));
+        m.put("roll", List.of("info", "cluster|info", "cluster|myid", "cluster|failover", "client|pause", "client|unpause",
+                "replicaof", "config|rewrite"));
         m.put("policy", List.of("config|get", "config|set", "config|rewrite", "scan", "ttl", "pttl", "type", "expire"));
         m.put("pub/sub push", List.of("publish"));
         m.put("fleet (members, leader's lease, jobs, shared views)", List.of("eval", "hset", "hget", "hmget", "hgetall",

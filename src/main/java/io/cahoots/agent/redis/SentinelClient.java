@@ -81,6 +81,43 @@ public final class SentinelClient {
         return (List<?>) decode(connections.onNode(node, j -> j.sendCommand(Protocol.Command.ROLE)));
     }
 
+    /** {@code SENTINEL FAILOVER name}: a failover without the agreement of the other Sentinels (as if o_down). */
+    public void failover(HostPort sentinel, String name) {
+        connections.onSentinel(sentinel, j -> j.sentinelFailover(name));
+    }
+
+    /** {@code CLIENT PAUSE ms WRITE} on a data node: writes wait (reads go on), the replication offset stays still. */
+    public void pauseWrites(HostPort node, long millis) {
+        connections.onNode(node, j -> j.sendCommand(Protocol.Command.CLIENT, "PAUSE", Long.toString(millis), "WRITE"));
+    }
+
+    /** {@code CLIENT UNPAUSE} on a data node. */
+    public void unpause(HostPort node) {
+        connections.onNode(node, j -> j.sendCommand(Protocol.Command.CLIENT, "UNPAUSE"));
+    }
+
+    /**
+     * {@code REPLICAOF host port} then {@code CONFIG REWRITE} on a data node, as Sentinel reconfigures an old primary
+     * (which it does only some seconds after a switch); a failed rewrite is reported, the REPLICAOF stays.
+     */
+    public void follow(HostPort node, HostPort primary) {
+        connections.onNode(node, j -> j.replicaof(primary.host(), primary.port()));
+        connections.onNode(node, j -> j.configRewrite());
+    }
+
+    /** {@code INFO} on a data node, parsed into its {@code field:value} lines. */
+    public Map<String, String> info(HostPort node) {
+        String text = connections.onNode(node, j -> j.info());
+        Map<String, String> out = new java.util.HashMap<>();
+        text.lines().forEach(l -> {
+            int c = l.indexOf(':');
+            if (c > 0 && !l.startsWith("#")) {
+                out.put(l.substring(0, c), l.substring(c + 1).trim());
+            }
+        });
+        return out;
+    }
+
     static Object decode(Object reply) {
         if (reply instanceof byte[] bytes) {
             return SafeEncoder.encode(bytes);

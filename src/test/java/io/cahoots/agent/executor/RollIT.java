@@ -10,6 +10,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisSentinelPool;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -30,7 +31,9 @@ import static org.awaitility.Awaitility.await;
  * {@code POST /api/v1/cluster/roll}, while a cluster client writes and reads without pause: the client sees no
  * error and loses no acknowledged write, every preloaded key is there, the cluster ends ok, every node runs a new
  * process ({@code run_id}) and every master went through a failover (the old replicas are the masters now). Then a
- * second roll is cancelled after its first node: it stops there, the cluster whole.
+ * second roll is cancelled after its first node: it stops there, the cluster whole. The lab's Sentinel group is rolled
+ * after the cluster (replica, then the primary after SENTINEL FAILOVER) while a JedisSentinelPool client writes: every
+ * node of it restarts, the primary moves, no acknowledged write is lost and its errors stay few.
  */
 class RollIT {
 
@@ -53,6 +56,18 @@ class RollIT {
             for (HostPort n : all) {
                 runIds.put(n, info(n, "run_id"));
             }
+            // The lab's Sentinel group (1 primary, 1 replica, 3 Sentinels): rolled after the cluster.
+            Matcher g = Pattern.compile("lab sentinel group '([^']+)': primary (\\S+), replicas \\[([^\\]]*)\\], sentinels \\[([^\\]]*)\\]")
+                    .matcher(agent.output());
+            assertThat(g.find()).as("the lab's Sentinel group in the agent's log").isTrue();
+            String group = g.group(1);
+            HostPort sentinelPrimary = HostPort.parse(g.group(2));
+            List<HostPort> groupNodes = new ArrayList<>(List.of(sentinelPrimary));
+            Arrays.stream(g.group(3).split(",\\s*")).map(HostPort::parse).forEach(groupNodes::add);
+            List<HostPort> sentinels = Arrays.stream(g.group(4).split(",\\s*")).map(HostPort::parse).toList();
+            for (HostPort n : groupNodes) {
+                runIds.put(n, dataInfo(n, "run_id"));
+            }
 
             try (JedisCluster client = client(masters)) {
                 for (int i = 0; i < KEYS; i++) {
@@ -64,11 +79,14 @@ class RollIT {
                 assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
                 JsonNode plan = JSON.readTree(dry.body());
                 assertThat(plan.get("restarter").asText()).isEqualTo("lab");
-                assertThat(plan.get("nodes").asInt()).isEqualTo(6);
+                assertThat(plan.get("nodes").asInt()).isEqualTo(8);
                 List<String> kinds = new ArrayList<>();
                 plan.get("steps").forEach(s -> kinds.add(s.get("kind").asText()));
                 assertThat(kinds).containsExactly("RESTART_REPLICA", "RESTART_REPLICA", "RESTART_REPLICA",
-                        "FAILOVER_THEN_RESTART", "FAILOVER_THEN_RESTART", "FAILOVER_THEN_RESTART");
+                        "FAILOVER_THEN_RESTART", "FAILOVER_THEN_RESTART", "FAILOVER_THEN_RESTART",
+                        "RESTART_SENTINEL_REPLICA", "SENTINEL_FAILOVER_THEN_RESTART");
+                assertThat(plan.get("steps").get(7).get("group").asText()).isEqualTo(group);
+                assertThat(plan.get("steps").get(7).get("address").asText()).isEqualTo(sentinelPrimary.toString());
                 assertThat(agent.post("/api/v1/cluster/roll", "{\"dryRun\": false}", "wrong-token-0123456789").statusCode())
                         .isEqualTo(401);
                 assertThat(agent.post("/api/v1/cluster/roll", "{\"dryRun\": false, \"nodeTimeoutSeconds\": 0}", TOKEN)
@@ -77,7 +95,8 @@ class RollIT {
                     assertThat(info(n, "run_id")).as("a dry run restarts nothing").isEqualTo(runIds.get(n));
                 }
 
-                try (ClientLoad load = new ClientLoad(masters, "roll", 4)) {
+                try (ClientLoad load = new ClientLoad(masters, "roll", 4);
+                     SentinelWriter sentinelWriter = new SentinelWriter(group, sentinels)) {
                     await().atMost(Duration.ofSeconds(20)).until(() -> load.operations() > 200);
                     HttpResponse<String> started = agent.post("/api/v1/cluster/roll",
                             "{\"dryRun\": false, \"nodeTimeoutSeconds\": 180}", TOKEN);
@@ -93,15 +112,18 @@ class RollIT {
                     // Live progress: nodes done of total and the current step, in the job's result.
                     await().atMost(JOB).pollInterval(Duration.ofMillis(300)).until(() -> {
                         JsonNode r = JSON.readTree(agent.get("/api/v1/jobs/" + jobId).body()).path("result");
-                        return r.path("nodesDone").asInt() >= 1 && r.path("nodesTotal").asInt() == 6
+                        return r.path("nodesDone").asInt() >= 1 && r.path("nodesTotal").asInt() == 8
                                 && !r.path("step").asText().isEmpty();
                     });
                     JsonNode job = awaitEnd(agent, jobId);
                     assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
-                    assertThat(job.get("result").get("nodesDone").asInt()).isEqualTo(6);
+                    assertThat(job.get("result").get("nodesDone").asInt()).isEqualTo(8);
                     long ops = load.operations();
                     load.stopAndVerify(); // zero client errors, every acknowledged write reads back
                     assertThat(ops).isGreaterThan(1000);
+                    // The Sentinel client: errors while the primary switches (its writers wait, then are told
+                    // READONLY or disconnected, and find the new primary), bounded; no acknowledged write lost.
+                    sentinelWriter.stopAndVerify();
                 }
 
                 int missing = 0;
@@ -127,6 +149,16 @@ class RollIT {
                 assertThat(info(r, "role")).as("old replica %s", r).isEqualTo("master");
             }
 
+            for (HostPort n : groupNodes) {
+                assertThat(dataInfo(n, "run_id")).as("Sentinel group node %s restarted", n).isNotEqualTo(runIds.get(n));
+            }
+            assertThat(dataInfo(sentinelPrimary, "role")).as("old Sentinel primary %s", sentinelPrimary).isEqualTo("slave");
+            try (Jedis s = new Jedis(sentinels.get(0).host(), sentinels.get(0).port(), 5000)) {
+                List<String> now = s.sentinelGetMasterAddrByName(group);
+                assertThat(new HostPort(now.get(0), Integer.parseInt(now.get(1)))).as("the Sentinels' primary after the roll")
+                        .isNotEqualTo(sentinelPrimary).isIn(groupNodes);
+            }
+
             // Cancelled between nodes: the roll stops after the node in flight, the cluster whole.
             HttpResponse<String> again = agent.post("/api/v1/cluster/roll", "{\"dryRun\": false}", TOKEN);
             assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
@@ -134,7 +166,7 @@ class RollIT {
             assertThat(agent.post("/api/v1/jobs/" + againId + "/cancel", "", TOKEN).statusCode()).isIn(200, 202);
             JsonNode cancelled = awaitEnd(agent, againId);
             assertThat(cancelled.get("state").asText()).as(cancelled.toString()).isEqualTo("CANCELLED");
-            assertThat(cancelled.get("result").get("nodesDone").asInt()).isLessThan(6);
+            assertThat(cancelled.get("result").get("nodesDone").asInt()).isLessThan(8);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     JSON.readTree(agent.get("/api/v1/cluster/check").body()).get("ok").asBoolean());
         }
@@ -154,6 +186,73 @@ class RollIT {
             String text = j.info() + "\n" + j.clusterInfo();
             return text.lines().filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).trim())
                     .findFirst().orElseThrow(() -> new AssertionError(field + " not in INFO of " + n));
+        }
+    }
+
+    /** INFO of a data node outside the cluster (a Sentinel group's). */
+    private static String dataInfo(HostPort n, String field) {
+        try (Jedis j = new Jedis(n.host(), n.port(), 5000)) {
+            return j.info().lines().filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).trim())
+                    .findFirst().orElseThrow(() -> new AssertionError(field + " not in INFO of " + n));
+        }
+    }
+
+    /**
+     * One writer to a Sentinel group through Sentinel discovery ({@code JedisSentinelPool}), as an application
+     * would: counts the errors it sees and remembers every acknowledged write, to read each back at the end.
+     */
+    private static final class SentinelWriter implements AutoCloseable {
+        private final JedisSentinelPool pool;
+        private final Thread thread;
+        private final List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean stop;
+
+        SentinelWriter(String group, List<HostPort> sentinels) {
+            pool = new JedisSentinelPool(group, sentinels.stream().map(HostPort::toString).collect(Collectors.toSet()),
+                    new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>(), 2000);
+            thread = new Thread(() -> {
+                for (int i = 0; !stop; i++) {
+                    String key = "sentinel-roll:" + i;
+                    try (Jedis j = pool.getResource()) {
+                        j.set(key, "v" + i);
+                        acknowledged.add(key);
+                    } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException ie) {
+                            return;
+                        }
+                    }
+                }
+            }, "sentinel-roll-writer");
+            thread.start();
+        }
+
+        void stopAndVerify() throws InterruptedException {
+            stop = true;
+            thread.join(30_000);
+            long lost = 0;
+            try (Jedis j = pool.getResource()) {
+                for (String key : acknowledged) {
+                    if (!("v" + key.substring(key.indexOf(':') + 1)).equals(j.get(key))) {
+                        lost++;
+                    }
+                }
+            }
+            System.out.printf("RollIT Sentinel writer: %d acknowledged writes, %d errors, %d lost%n",
+                    acknowledged.size(), errors.get(), lost);
+            assertThat(acknowledged.size()).isGreaterThan(100);
+            assertThat(lost).as("acknowledged writes lost in the Sentinel group").isZero();
+            assertThat(errors.get()).as("client errors during the Sentinel switch").isLessThan(150);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(30_000);
+            pool.close();
         }
     }
 

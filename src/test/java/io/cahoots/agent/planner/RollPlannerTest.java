@@ -2,6 +2,7 @@ package io.cahoots.agent.planner;
 
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
+import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.SnapshotAssembler;
 import io.cahoots.agent.cluster.Topologies;
 import org.junit.jupiter.api.Test;
@@ -83,5 +84,40 @@ class RollPlannerTest {
                 }
             }
         }
+    }
+
+    private static final RollPlanner.SentinelGroup CACHE = new RollPlanner.SentinelGroup("cache",
+            HostPort.parse("127.0.0.1:26001"), List.of(HostPort.parse("127.0.0.1:26003"), HostPort.parse("127.0.0.1:26002")),
+            List.of(), true);
+
+    @Test
+    void aSentinelGroupRollsAfterTheClusterReplicasThenThePrimaryAfterASentinelFailover() {
+        ClusterSnapshot s = snapshot(Topologies.threeMastersThreeReplicas());
+        RollPlan plan = RollPlanner.plan(s, List.of(CACHE));
+
+        assertThat(plan.nodes()).isEqualTo(9);
+        assertThat(plan.steps().subList(0, 6)).noneMatch(RollPlan.Step::sentinel);
+        assertThat(plan.steps().subList(6, 9)).extracting(RollPlan.Step::index, RollPlan.Step::kind, RollPlan.Step::address,
+                        RollPlan.Step::group)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(7, RollPlan.Kind.RESTART_SENTINEL_REPLICA, "127.0.0.1:26002", "cache"),
+                        org.assertj.core.groups.Tuple.tuple(8, RollPlan.Kind.RESTART_SENTINEL_REPLICA, "127.0.0.1:26003", "cache"),
+                        org.assertj.core.groups.Tuple.tuple(9, RollPlan.Kind.SENTINEL_FAILOVER_THEN_RESTART, "127.0.0.1:26001", "cache"));
+        assertThat(plan.steps().get(8).role()).isEqualTo("master");
+        assertThat(plan.steps().get(8).failoverToAddress()).isEqualTo("127.0.0.1:26002");
+    }
+
+    @Test
+    void aSentinelGroupWithoutAnOnlineReplicaOrQuorumOrWithAReplicaDownIsRefused() {
+        ClusterSnapshot s = snapshot(Topologies.threeMastersThreeReplicas());
+        HostPort p = HostPort.parse("127.0.0.1:26001");
+        HostPort r = HostPort.parse("127.0.0.1:26002");
+        assertThatThrownBy(() -> RollPlanner.plan(s, List.of(new RollPlanner.SentinelGroup("alone", p, List.of(), List.of(), true))))
+                .isInstanceOf(PlanningException.class).hasMessageContaining("alone has no online replica");
+        assertThatThrownBy(() -> RollPlanner.plan(s, List.of(new RollPlanner.SentinelGroup("noq", p, List.of(r), List.of(), false))))
+                .isInstanceOf(PlanningException.class).hasMessageContaining("noq has no Sentinel quorum");
+        assertThatThrownBy(() -> RollPlanner.plan(s, List.of(new RollPlanner.SentinelGroup("half", p, List.of(r),
+                List.of(HostPort.parse("127.0.0.1:26003")), true))))
+                .isInstanceOf(PlanningException.class).hasMessageContaining("half has replicas that are not online: [127.0.0.1:26003]");
     }
 }
