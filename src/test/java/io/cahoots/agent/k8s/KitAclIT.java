@@ -377,6 +377,8 @@ class KitAclIT {
             case "acl|setuser" -> List.of("x");
             case "shutdown", "flushall", "keys" -> command.equals("keys") ? List.of("*") : List.of();
             case "debug" -> List.of("sleep", "0");
+            case "client|pause" -> List.of("1", "WRITE");
+            case "replicaof" -> List.of("no", "one");
             default -> List.of();
         };
     }
