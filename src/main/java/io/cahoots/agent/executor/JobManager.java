@@ -89,8 +89,20 @@ public class JobManager {
         return journal;
     }
 
-    /** Shows a job that another run of the agent left unfinished, as INTERRUPTED, in the history. */
-    public void recordInterrupted(JobJournal.Entry entry, String why) {
+    /**
+     * Shows a job that another run of the agent left unfinished, as INTERRUPTED, in the history; false when the store
+     * already has its end (the agent stopped between saying so and closing the journal entry).
+     */
+    public boolean recordInterrupted(JobJournal.Entry entry, String why) {
+        Optional<JobRecord> stored;
+        try {
+            stored = store.get(entry.id());
+        } catch (RuntimeException e) {
+            stored = Optional.empty();
+        }
+        if (stored.isPresent() && stored.get().state().isFinal()) {
+            return false;
+        }
         Job job = new Job(entry.id(), entry.type(), entry.description() + " (started " + entry.startedAt() + " by "
                 + entry.agent() + ")", clock);
         job.moveTo(JobState.RUNNING, null);
@@ -98,6 +110,7 @@ public class JobManager {
         jobs.put(job.id(), job);
         metrics.jobInterrupted(entry.type());
         share(job);
+        return true;
     }
 
     /** @throws JobConflictException while a job of this agent runs */
@@ -149,6 +162,10 @@ public class JobManager {
             job.moveTo(JobState.FAILED, message);
             LOG.errorf(e, "%s failed: %s", job.type(), message);
         } finally {
+            // The store hears of the end before the journal entry closes: a kill in between then leaves an entry that
+            // recovery checks (and keeps the stored end), never a job the fleet shows RUNNING with no entry left to
+            // recover it.
+            share(job);
             try {
                 journal.finished(job.id());
             } catch (RuntimeException e) {

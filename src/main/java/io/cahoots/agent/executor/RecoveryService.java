@@ -90,9 +90,11 @@ public class RecoveryService {
         List<JobJournal.Entry> stale = jobs.journal().unfinished().stream().filter(e -> !e.id().equals(job.id())).toList();
         fix.run(false, job);
         for (JobJournal.Entry e : stale) {
-            jobs.recordInterrupted(e, "the agent running it stopped; job " + job.id() + " checked and repaired the cluster");
+            boolean interrupted = jobs.recordInterrupted(e, "the agent running it stopped; job " + job.id()
+                    + " checked and repaired the cluster");
             jobs.journal().finished(e.id());
-            LOG.infof("job %s (%s) marked INTERRUPTED", e.id(), e.type());
+            LOG.infof(interrupted ? "job %s (%s) marked INTERRUPTED" : "job %s (%s) had ended; its journal entry is closed",
+                    e.id(), e.type());
         }
     }
 }

@@ -95,6 +95,37 @@ class JobManagerTest {
     }
 
     @Test
+    void theStoreHearsOfTheEndBeforeTheJournalEntryCloses() {
+        // CrashRecoveryIT once killed an agent between the two: with the journal closed first, the fleet showed the
+        // job RUNNING for ever, with no journal entry left for recovery to close it.
+        MapStore store = new MapStore();
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        store.onSave = r -> { if (r.state().isFinal()) order.add("store " + r.state()); };
+        journal.onFinished = id -> order.add("journal closed");
+        jobs.coordinate(lease, journal, store, "agent-a");
+        Job ok = runToEnd("ok", job -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> order.contains("journal closed"));
+        assertThat(order.get(0)).isEqualTo("store SUCCEEDED");
+        assertThat(order).containsSubsequence("store SUCCEEDED", "journal closed");
+        assertThat(store.get(ok.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void recoveryKeepsAnEndTheStoreAlreadyHasAndInterruptsTheRest() {
+        MapStore store = new MapStore();
+        jobs.coordinate(lease, journal, store, "agent-a");
+        Job ended = runToEnd("ended", job -> { });
+        java.time.Instant t = java.time.Instant.now();
+
+        // An entry whose job the store shows ended (the agent stopped before closing the entry): kept as it is.
+        assertThat(jobs.recordInterrupted(new JobJournal.Entry(ended.id(), "test", "ended", "agent-a", t), "stopped")).isFalse();
+        assertThat(store.get(ended.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        // An entry the store knows nothing (or RUNNING) of: INTERRUPTED.
+        assertThat(jobs.recordInterrupted(new JobJournal.Entry("gone", "rebalance", "x", "agent-b", t), "stopped")).isTrue();
+        assertThat(store.get("gone").orElseThrow().state()).isEqualTo(JobState.INTERRUPTED);
+    }
+
+    @Test
     void theStateTableAllowsOnlyForwardMoves() {
         for (JobState from : JobState.values()) {
             for (JobState to : JobState.values()) {
@@ -141,6 +172,7 @@ class JobManagerTest {
         final List<String> started = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile boolean failOnStart;
+        volatile java.util.function.Consumer<String> onFinished = id -> { };
 
         @Override
         public void started(Entry entry) {
@@ -152,12 +184,48 @@ class JobManagerTest {
 
         @Override
         public void finished(String id) {
+            onFinished.accept(id);
             finished.add(id);
         }
 
         @Override
         public List<Entry> unfinished() {
             return List.of();
+        }
+    }
+
+    /** A job store in memory, as the fleet's would keep the records. */
+    private static final class MapStore implements JobStore {
+        final java.util.Map<String, JobRecord> records = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile java.util.function.Consumer<JobRecord> onSave = r -> { };
+
+        @Override
+        public void save(JobRecord job) {
+            onSave.accept(job);
+            records.put(job.id(), job);
+        }
+
+        @Override
+        public Optional<JobRecord> get(String id) {
+            return Optional.ofNullable(records.get(id));
+        }
+
+        @Override
+        public List<JobRecord> all() {
+            return List.copyOf(records.values());
+        }
+
+        @Override
+        public void signal(String id, String signal) {
+        }
+
+        @Override
+        public boolean signalled(String id, String signal) {
+            return false;
+        }
+
+        @Override
+        public void trim(java.time.Instant now) {
         }
     }
 }
