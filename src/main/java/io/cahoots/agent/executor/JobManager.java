@@ -293,7 +293,7 @@ public class JobManager {
         metrics.jobProgress(p != null, p == null ? 0 : p.slotsDone(), p == null ? 0 : p.slotsTotal(),
                 p == null ? 0 : p.keysMoved());
         metrics.migrationPace(p == null ? 0 : p.batchKeys(), p == null ? 0 : p.observedLatencyMillis() / 1000,
-                p == null ? 0 : p.latencyBudgetMillis() / 1000, p == null ? 0 : p.currentKeysPerSecond());
+                p == null ? 0 : p.latencyBudgetMillis() / 1000);
         if (job.isPresent() && ++ticks % PROGRESS_LOG_SECONDS == 0) {
             Job j = job.get();
             MDC.put("job", "job=" + j.id() + " ");

@@ -98,7 +98,6 @@ public class AgentMetrics {
     private volatile double migrationBatchKeys;
     private volatile double migrationLatencySeconds;
     private volatile double migrationBudgetSeconds;
-    private volatile double migrationKeysPerSecond;
 
     private void migrationGauges() {
         Gauge.builder(PREFIX + "migration.batch.keys", this, m -> m.migrationBatchKeys)
@@ -107,16 +106,15 @@ public class AgentMetrics {
                 .description("Latency the last MIGRATE round added on a source or target, as the agent's PING probe saw it").register(registry);
         Gauge.builder(PREFIX + "migration.latency.budget", this, m -> m.migrationBudgetSeconds).baseUnit("seconds")
                 .description("AGENT_MIGRATION_MAX_LATENCY while a migration runs (0: none)").register(registry);
-        Gauge.builder(PREFIX + "migration.current.keys.per.second", this, m -> m.migrationKeysPerSecond)
-                .description("Keys per second the running migration moves over its last rounds").register(registry);
+        // No keys-per-second gauge: by the Prometheus conventions a rate is rate() of cahoots_migration_keys_moved_total
+        // (the job's progress JSON has currentKeysPerSecond).
     }
 
     /** The running migration's pace, or zeros when none runs. */
-    public void migrationPace(int batchKeys, double observedLatencySeconds, double budgetSeconds, double keysPerSecond) {
+    public void migrationPace(int batchKeys, double observedLatencySeconds, double budgetSeconds) {
         migrationBatchKeys = batchKeys;
         migrationLatencySeconds = observedLatencySeconds;
         migrationBudgetSeconds = budgetSeconds;
-        migrationKeysPerSecond = keysPerSecond;
     }
 
     private void gauge(String name, AtomicLong value, String description) {
