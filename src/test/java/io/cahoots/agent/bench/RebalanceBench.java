@@ -72,6 +72,11 @@ public final class RebalanceBench {
     static RedisLab loadedLab(int keys) {
         RedisLab lab = RedisLab.start(LabSpec.builder().masters(3).replicasPerMaster(0).spareNodes(1).build());
         Load.fill(lab, keys, 100);
+        return joinSpare(lab);
+    }
+
+    /** {@code lab}'s spare node joins its cluster as a master without slots; waits until every master sees it. */
+    static RedisLab joinSpare(RedisLab lab) {
         HostPort seed = lab.masters().get(0);
         HostPort spare = lab.spareNodes().get(0);
         // A plain CLUSTER MEET assumes the bus at port + 10000; the lab gives explicit bus ports, so name it.
@@ -97,31 +102,42 @@ public final class RebalanceBench {
     static Result redisCli(int keys, Integer pipeline) throws IOException, InterruptedException {
         try (RedisLab lab = loadedLab(keys)) {
             sleep(1500);
-            HostPort seed = lab.masters().get(0);
-            List<String> cmd = new ArrayList<>(List.of("redis-cli", "--cluster", "rebalance", seed.toString(),
-                    "--cluster-use-empty-masters"));
-            if (pipeline != null) {
-                cmd.addAll(List.of("--cluster-pipeline", pipeline.toString()));
-            }
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long moved = keysOn(lab, lab.spareNodes().get(0));
-            verify(lab, keys);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("redis-cli failed: " + out);
-            }
-            return new Result("redis-cli rebalance, pipeline " + (pipeline == null ? "10 (default)" : pipeline), seconds, moved);
+            return redisCli(lab, keys, pipeline);
         }
     }
 
+    /** redis-cli's rebalance onto the empty master of {@code lab}, timed, then verified. */
+    static Result redisCli(RedisLab lab, int keys, Integer pipeline) throws IOException, InterruptedException {
+        HostPort seed = lab.masters().get(0);
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "--cluster", "rebalance", seed.toString(),
+                "--cluster-use-empty-masters"));
+        if (pipeline != null) {
+            cmd.addAll(List.of("--cluster-pipeline", pipeline.toString()));
+        }
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long moved = keysOn(lab, lab.spareNodes().get(0));
+        verify(lab, keys);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("redis-cli failed: " + out);
+        }
+        return new Result("redis-cli rebalance, pipeline " + (pipeline == null ? "10 (default)" : pipeline), seconds, moved);
+    }
+
     static Result agent(int keys, MigrationTuning tuning) {
-        try (RedisLab lab = loadedLab(keys);
-             RedisConnections conns = new RedisConnections(Credentials.NONE, Credentials.NONE, false, Duration.ofSeconds(15));
-             JedisClusterCommands commands = new JedisClusterCommands(conns)) {
+        try (RedisLab lab = loadedLab(keys)) {
             sleep(1500);
+            return agent(lab, keys, tuning);
+        }
+    }
+
+    /** The agent's engine (in this JVM) rebalancing {@code lab} onto its empty master, timed, then verified. */
+    static Result agent(RedisLab lab, int keys, MigrationTuning tuning) {
+        try (RedisConnections conns = new RedisConnections(Credentials.NONE, Credentials.NONE, false, Duration.ofSeconds(15));
+             JedisClusterCommands commands = new JedisClusterCommands(conns)) {
             ExecutorService readers = Executors.newFixedThreadPool(8);
             ClusterObserver observer = new ClusterObserver(lab.masters(), new ClusterReader(conns)::read,
                     Duration.ofSeconds(2), Clock.systemUTC(), readers);
