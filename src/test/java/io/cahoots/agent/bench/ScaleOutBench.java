@@ -11,9 +11,6 @@ import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.AgentProcess;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.nio.charset.StandardCharsets;
@@ -203,27 +200,10 @@ public final class ScaleOutBench {
         return owner;
     }
 
-    /** Per master: the sum of MEMORY USAGE over its keys. */
+    /** Per master, in address order: the sum of MEMORY USAGE over its keys (the test helper's measurement). */
     static Map<HostPort, Long> memory(RedisLab lab) {
         Map<HostPort, Long> out = new java.util.TreeMap<>(java.util.Comparator.comparing(HostPort::toString));
-        for (HostPort m : lab.masters()) {
-            long sum = 0;
-            try (Jedis j = lab.connect(m)) {
-                String cursor = ScanParams.SCAN_POINTER_START;
-                do {
-                    ScanResult<String> page = j.scan(cursor, new ScanParams().match("key:*").count(1000));
-                    Pipeline p = j.pipelined();
-                    List<Response<Long>> sizes = new ArrayList<>();
-                    page.getResult().forEach(k -> sizes.add(p.memoryUsage(k)));
-                    p.sync();
-                    for (Response<Long> r : sizes) {
-                        sum += r.get() == null ? 0 : r.get();
-                    }
-                    cursor = page.getCursor();
-                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-            }
-            out.put(m, sum);
-        }
+        out.putAll(io.cahoots.agent.executor.LabData.memory(lab, lab.masters()));
         return out;
     }
 

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Data and job helpers for the ITs of issue 16 that drive the packaged agent over HTTP on their own lab. */
-final class LabData {
+public final class LabData {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = "issue-16-balance-it-token";
@@ -79,7 +79,7 @@ final class LabData {
     }
 
     /** Per master: the sum of {@code MEMORY USAGE} over every key it holds (exact, read from outside). */
-    static Map<HostPort, Long> memory(RedisLab lab, List<HostPort> masters) {
+    public static Map<HostPort, Long> memory(RedisLab lab, List<HostPort> masters) {
         Map<HostPort, Long> out = new HashMap<>();
         for (HostPort m : masters) {
             long sum = 0;
