@@ -85,6 +85,21 @@ public record NodeMetrics(
         return p99UsecByCommand.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
+    /** The plain fields {@link #fromInfo} reads; keep in step with it. */
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("used_memory", "maxmemory", "maxmemory_policy",
+            "connected_clients", "instantaneous_ops_per_sec", "keyspace_hits", "keyspace_misses", "role",
+            "slave_repl_offset", "master_repl_offset", "master_link_status", "redis_version", "uptime_in_seconds",
+            "loading", "total_commands_processed");
+
+    /** Does {@link #fromInfo} read this {@code INFO} field. */
+    static boolean reads(String key) {
+        return FIELDS.contains(key) || isKeyspace(key) || key.startsWith("cmdstat_") || key.startsWith("latency_percentiles_usec_");
+    }
+
+    private static boolean isKeyspace(String key) {
+        return key.startsWith("db") && key.length() > 2 && Character.isDigit(key.charAt(2));
+    }
+
     /** Reads the sections of {@code INFO default commandstats latencystats}. */
     public static NodeMetrics fromInfo(InfoReply info) {
         long keys = 0;
@@ -95,7 +110,7 @@ public record NodeMetrics(
         Map<String, CommandTotals> perCommand = new TreeMap<>();
         for (Map.Entry<String, String> e : info.fields().entrySet()) {
             String k = e.getKey();
-            if (k.startsWith("db") && k.length() > 2 && Character.isDigit(k.charAt(2))) {
+            if (isKeyspace(k)) {
                 Map<String, String> sub = InfoReply.subFields(e.getValue());
                 keys += parseLong(sub.get("keys"));
                 expires += parseLong(sub.get("expires"));

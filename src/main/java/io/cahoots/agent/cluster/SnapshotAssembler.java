@@ -78,7 +78,7 @@ public final class SnapshotAssembler {
 
         // INFO is parsed once per node: the replication offsets of masters feed their replicas' lag below.
         Map<String, NodeMetrics> metricsById = new HashMap<>();
-        ownObservation.forEach((id, o) -> o.info().ifPresent(i -> metricsById.put(id, NodeMetrics.fromInfo(i))));
+        ownObservation.forEach((id, o) -> o.info().ifPresent(i -> metricsById.put(id, i.metrics())));
 
         Map<String, ClusterNode> previousById = new HashMap<>();
         previous.ifPresent(p -> p.nodes().forEach(n -> previousById.put(n.id(), n)));

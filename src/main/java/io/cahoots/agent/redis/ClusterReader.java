@@ -137,7 +137,7 @@ public final class ClusterReader {
     }
 
     private static Optional<InfoReply> info(Response<Object> reply) {
-        return reply == null ? Optional.empty() : Optional.of(InfoReply.parse(text(reply.get())));
+        return reply == null ? Optional.empty() : Optional.of(InfoReply.forMetrics(text(reply.get())));
     }
 
     private static List<ShardInfo> shards(Response<Object> reply) {

@@ -2,13 +2,11 @@ package io.cahoots.agent.redis;
 
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.config.Credentials;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -27,13 +25,22 @@ public final class RedisConnections implements AutoCloseable {
 
     public enum Kind { DATA, SENTINEL }
 
+    static {
+        // Jedis gives every connection an 8 KB read and an 8 KB write buffer; the agent holds a connection to every
+        // node of clusters of up to 1,000 nodes, where that alone was 16 MB of a 96 MB heap (issue 12). 4 KB holds
+        // a node's INFO reply; longer replies take more reads, not more memory. An operator's -Djedis.bufferSize wins.
+        if (System.getProperty("jedis.bufferSize") == null) {
+            System.setProperty("jedis.bufferSize", "4096");
+        }
+    }
+
     private final JedisClientConfig dataConfig;
     private final JedisClientConfig sentinelConfig;
     private final Duration timeout;
     private final Credentials dataCredentials;
     private final RedisTls tls;
-    private final Map<HostPort, JedisPool> dataPools = new ConcurrentHashMap<>();
-    private final Map<HostPort, JedisPool> sentinelPools = new ConcurrentHashMap<>();
+    private final Map<HostPort, NodePool> dataPools = new ConcurrentHashMap<>();
+    private final Map<HostPort, NodePool> sentinelPools = new ConcurrentHashMap<>();
 
     public RedisConnections(Credentials data, Credentials sentinel, boolean tls, Duration timeout) {
         this(data, sentinel, tls ? RedisTls.defaults() : RedisTls.off(), timeout);
@@ -94,9 +101,9 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     public <T> T on(Kind kind, HostPort node, Function<Jedis, T> work) {
-        JedisPool pool = (kind == Kind.DATA ? dataPools : sentinelPools).computeIfAbsent(node, n -> newPool(kind, n));
-        try (Jedis jedis = pool.getResource()) {
-            return work.apply(jedis);
+        NodePool pool = (kind == Kind.DATA ? dataPools : sentinelPools).computeIfAbsent(node, n -> newPool(kind, n));
+        try {
+            return pool.run(work);
         } catch (JedisException e) {
             throw translate(node, e);
         }
@@ -113,19 +120,13 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
-    private JedisPool newPool(Kind kind, HostPort node) {
-        GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(16);
-        pool.setMaxIdle(4);
-        pool.setMinIdle(0);
-        pool.setMaxWait(timeout);
-        pool.setJmxEnabled(false);
-        return new JedisPool(pool, new HostAndPort(node.host(), node.port()), kind == Kind.DATA ? dataConfig : sentinelConfig);
+    private NodePool newPool(Kind kind, HostPort node) {
+        return new NodePool(node, kind == Kind.DATA ? dataConfig : sentinelConfig, timeout);
     }
 
     /** Drops the pool of a node that left the cluster, so its connections do not linger. */
     public void forget(HostPort node) {
-        JedisPool pool = dataPools.remove(node);
+        NodePool pool = dataPools.remove(node);
         if (pool != null) {
             pool.close();
         }
@@ -174,8 +175,8 @@ public final class RedisConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        dataPools.values().forEach(JedisPool::close);
-        sentinelPools.values().forEach(JedisPool::close);
+        dataPools.values().forEach(NodePool::close);
+        sentinelPools.values().forEach(NodePool::close);
         dataPools.clear();
         sentinelPools.clear();
     }

@@ -80,7 +80,9 @@ public final class RedissonClients implements AutoCloseable {
 
     /** What both kinds of client share: small pools, reads from masters, TLS and credentials. */
     private <T extends BaseMasterSlaveServersConfig<T>> T common(T c) {
-        c.setMasterConnectionMinimumIdleSize(1)
+        // No idle connection to every master: the agent's keys live on one shard, and a 1,000-node cluster would
+        // otherwise hold 500 connections open for nothing (issue 12).
+        c.setMasterConnectionMinimumIdleSize(0)
                 .setMasterConnectionPoolSize(4)
                 .setSlaveConnectionMinimumIdleSize(0)
                 .setSubscriptionConnectionMinimumIdleSize(0)

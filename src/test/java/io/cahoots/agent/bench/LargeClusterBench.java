@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class LargeClusterBench {
 
+    /** The kit's heap options (k8s/api.yaml); {@code -Dbench.javaOpts=...} tries others. */
     static final String KIT_JAVA_OPTS = "-Xmx96m -XX:+UseSerialGC";
     private static final Pattern TAKEN = Pattern.compile("\"takenAt\":\"([^\"]+)\"");
     private static final Pattern POLL_MILLIS = Pattern.compile("\"pollMillis\":(\\d+)");
@@ -47,7 +48,8 @@ public final class LargeClusterBench {
             if (masters == 0) {
                 continue; // "0": the simulated cluster only
             }
-            try (RedisLab lab = RedisLab.start(LabSpec.builder().masters(masters).replicasPerMaster(1).build())) {
+            try (RedisLab lab = RedisLab.start(LabSpec.builder().masters(masters).replicasPerMaster(1).readyTimeout(Duration.ofMinutes(3))
+                    .clusterNodeTimeoutMillis(15_000).build())) {
                 rows.add(measure("real " + masters + " x 1", masters * 2, lab.masters().get(0), window));
                 print(rows);
             }
@@ -59,8 +61,12 @@ public final class LargeClusterBench {
     }
 
     static Row measure(String name, int nodes, HostPort seed, int windowSeconds) throws Exception {
-        try (AgentProcess agent = AgentProcess.start(Map.of("AGENT_CLUSTER_NODES", seed.toString()),
-                KIT_JAVA_OPTS.split(" "))) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("AGENT_CLUSTER_NODES", seed.toString()));
+        // -Dbench.env.AGENT_X=v passes a setting to the agent, e.g. -Dbench.env.AGENT_METRICS_INTERVAL=10s
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.env."))
+                .forEach(k -> env.put(k.substring("bench.env.".length()), System.getProperty(k)));
+        try (AgentProcess agent = AgentProcess.start(env,
+                System.getProperty("bench.javaOpts", KIT_JAVA_OPTS).split(" "))) {
             agent.awaitHttp(Duration.ofSeconds(90));
             // Warm-up: the JIT, the connection pools, the first full poll.
             Thread.sleep(20_000);

@@ -41,4 +41,22 @@ class NodeMetricsTest {
         assertThat(m.usedMemoryBytes()).isZero();
         assertThat(m.masterLinkUp()).isFalse();
     }
+
+    @Test
+    void theLeanParseOfThePollGivesTheSameMetricsFromFewerFields() {
+        for (String fixture : new String[] {"info-master.txt", "info-replica.txt"}) {
+            String text = Fixtures.read(fixture);
+            InfoReply full = InfoReply.parse(text);
+            InfoReply lean = InfoReply.forMetrics(text);
+            assertThat(lean.metrics()).as(fixture).isEqualTo(NodeMetrics.fromInfo(full));
+            assertThat(lean.fields().size()).as(fixture).isLessThan(full.fields().size() / 2);
+            assertThat(lean.fields()).as(fixture).allSatisfy((k, v) -> assertThat(full.fields()).containsEntry(k, v));
+        }
+    }
+
+    @Test
+    void theMetricsOfAReplyAreComputedOnceAndShared() {
+        InfoReply info = InfoReply.forMetrics(Fixtures.read("info-master.txt"));
+        assertThat(info.metrics()).isSameAs(info.metrics());
+    }
 }
