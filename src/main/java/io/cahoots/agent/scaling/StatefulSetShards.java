@@ -14,6 +14,7 @@ import io.cahoots.agent.scaling.shard.StatefulSetScaleIn;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,7 +36,9 @@ import java.util.function.Supplier;
  *   <li>Scale-in from {@code n}: the StatefulSet removes ordinals {@code n-2} and {@code n-1}. {@link StatefulSetScaleIn}
  *       says which master's data that takes out (the decision's headroom was checked on it) and, when the two are not
  *       one master and one replica, which replica takes over first ({@code CLUSTER FAILOVER}, a {@code shard-failover}
- *       job), so that exactly one master leaves. Then ask for {@code n-2}: the supervisor removes the replica, drains
+ *       job), so that exactly one master leaves; the drained master's replicas that stay are re-pointed to the
+ *       masters left with the fewest replicas ({@code shard-replicas} job, {@link StatefulSetScaleIn#repoints}). Then
+ *       ask for {@code n-2}: the supervisor removes the replica, drains
  *       the master (its slots over the others, its other replicas re-pointed) and only then lowers
  *       {@code spec.replicas}. The step ends when it has, with one master fewer.</li>
  * </ol>
@@ -49,6 +52,7 @@ public final class StatefulSetShards implements ShardNodeSource {
     static final Duration STALL = Duration.ofMinutes(10);
     private static final Duration FAILOVER_ATTEMPT = Duration.ofSeconds(20);
     private static final int FAILOVER_ATTEMPTS = 3;
+    private static final Duration REPOINT_WAIT = Duration.ofSeconds(60);
 
     private final StatefulSetPods pods;
     private final ClusterWatch watch;
@@ -175,9 +179,21 @@ public final class StatefulSetShards implements ShardNodeSource {
                     + "now " + plan.label());
         }
         int masters = s.masters().size();
-        String failedOver = "";
+        String prepared = "";
         if (plan.failover().isPresent()) {
-            failedOver = failover(plan.failover().get()) + "; ";
+            prepared = failover(plan.failover().get()) + "; ";
+            s = watch.refresh();
+        }
+        // Now exactly one leaving pod is a master: it is drained. Its replicas that stay go where replicas leave.
+        List<String> leaving = members(v).stream().filter(m -> m.ordinal() >= n - 2).map(StatefulSetScaleIn.Member::nodeId).toList();
+        StatefulSetScaleIn.Plan ready = StatefulSetScaleIn.plan(s, members(v), n);
+        if (ready.refused().isPresent() || ready.failover().isPresent()) {
+            throw new IllegalStateException("after the failover the leaving pods are still not one shard: "
+                    + ready.refused().orElse(ready.note()));
+        }
+        List<StatefulSetScaleIn.Repoint> moves = StatefulSetScaleIn.repoints(s, leaving, ready.drain().get());
+        if (!moves.isEmpty()) {
+            prepared += repoint(moves) + "; ";
         }
         pods.request(n - 2, "the shard autoscaler asks for one shard fewer: " + plan.note());
         String[] state = {""};
@@ -188,7 +204,7 @@ public final class StatefulSetShards implements ShardNodeSource {
             return spec == n - 2 && now.masters().size() == masters - 1 && "ok".equals(now.state())
                     ? Optional.of(Boolean.TRUE) : Optional.empty();
         });
-        return failedOver + "StatefulSet " + v.name() + " " + n + " -> " + (n - 2) + " replicas after the pods supervisor"
+        return prepared + "StatefulSet " + v.name() + " " + n + " -> " + (n - 2) + " replicas after the pods supervisor"
                 + " drained " + plan.label() + " (" + plan.note() + ")";
     }
 
@@ -216,6 +232,33 @@ public final class StatefulSetShards implements ShardNodeSource {
                     }
                 }));
         return r + " took over from its master (CLUSTER FAILOVER)";
+    }
+
+    /** {@code CLUSTER REPLICATE} for each move, in a job; returns what was done. */
+    private String repoint(List<StatefulSetScaleIn.Repoint> moves) {
+        ClusterSnapshot s = watch.refresh();
+        List<String> done = new ArrayList<>();
+        for (StatefulSetScaleIn.Repoint m : moves) {
+            done.add(s.node(m.replicaId()).map(ClusterNode::addressText).orElse(m.replicaId()) + " now replicates "
+                    + s.node(m.masterId()).map(ClusterNode::addressText).orElse(m.masterId()));
+        }
+        ShardActions.await(() -> jobs.start("shard-replicas", "re-point the replicas of the master a StatefulSet scale-in"
+                + " drains: " + String.join(", ", done), job -> {
+                    for (StatefulSetScaleIn.Repoint m : moves) {
+                        HostPort a = watch.refresh().node(m.replicaId()).flatMap(ClusterNode::address)
+                                .orElseThrow(() -> new IllegalStateException("replica " + m.replicaId() + " has no address"));
+                        redis.replicate(a, m.masterId());
+                        long deadline = System.currentTimeMillis() + REPOINT_WAIT.toMillis();
+                        while (watch.refresh().node(m.replicaId()).flatMap(ClusterNode::masterId).filter(m.masterId()::equals).isEmpty()) {
+                            if (System.currentTimeMillis() > deadline) {
+                                throw new IllegalStateException(a + " does not follow " + m.masterId() + " after "
+                                        + REPOINT_WAIT.toSeconds() + " s");
+                            }
+                            Thread.sleep(200);
+                        }
+                    }
+                }));
+        return String.join(", ", done);
     }
 
     private boolean takenOver(String replicaId, String masterId) {

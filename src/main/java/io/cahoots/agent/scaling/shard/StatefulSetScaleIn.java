@@ -18,9 +18,8 @@ import java.util.Optional;
  * of the two leaving pods is a master:
  * <ol>
  *   <li>A master and its own replica: the shard leaves as it came.</li>
- *   <li>A master and a replica of another master X: still one master fewer. The leaving replica goes first, so X has
- *       one replica fewer; then the master's drain re-points its own replica (at a lower ordinal, staying) to a master
- *       with the fewest replicas, X among them. No failover needed.</li>
+ *   <li>A master and a replica of another master X: still one master fewer, no failover needed. X loses its replica,
+ *       so the master's own replica (at a lower ordinal, staying) is re-pointed to X first ({@link #repoints}).</li>
  *   <li>Two masters: draining both would take two masters out (and need the headroom for both). So first one of them
  *       hands its role to a replica at a lower ordinal ({@code CLUSTER FAILOVER} on that replica): it becomes a
  *       replica and leaves as such, its data stays. The one that keeps its role is drained: of the two, the one
@@ -29,7 +28,8 @@ import java.util.Optional;
  *       ({@code CLUSTER FAILOVER} on it): it becomes the master and is drained; its old master, at a lower ordinal,
  *       stays as a replica. The data that leaves is the old master's: of the two, the one holding less memory.</li>
  * </ol>
- * The plan names the master whose data is drained (for the headroom rule, checked on that master's memory) and the
+ * In every case the drained master's replicas that stay are re-pointed before the drain to the masters left with
+ * the fewest replicas ({@link #repoints}), so each remaining master keeps its replica. The plan names the master whose data is drained (for the headroom rule, checked on that master's memory) and the
  * replica to fail over first, if any. A leaving pod that is no member does not count; with no member, or with no
  * replica to fail over to, there is no plan and the scale-in is refused with the reason.
  */
@@ -84,8 +84,7 @@ public final class StatefulSetScaleIn {
                 note = pods + ": " + m.pod() + " and its replica " + replicas.get(0).pod() + " leave as one shard";
             } else {
                 note = pods + ": " + m.pod() + " and " + replicas.get(0).pod() + ", a replica of another master;"
-                        + " that one is removed first, and the drain re-points " + m.pod()
-                        + "'s own replicas to the masters with the fewest replicas";
+                        + " " + m.pod() + "'s own replicas are re-pointed first to the masters left with the fewest replicas";
             }
             return new Plan(Optional.of(master.id()), Optional.empty(), label(m, master), note, Optional.empty());
         }
@@ -129,6 +128,39 @@ public final class StatefulSetScaleIn {
                     + " stays as a replica", Optional.empty());
         }
         return Plan.refuse(pods + " hold " + masters.size() + " masters: a scale-in takes one shard out");
+    }
+
+    /** {@code CLUSTER REPLICATE master} on {@code replica}. */
+    public record Repoint(String replicaId, String masterId) {
+    }
+
+    /**
+     * Where the drained master's replicas that stay go, BEFORE the drain: each to the remaining master with the fewest
+     * replicas that stay (ties: lowest id). Done by the drain itself it would be too late: when a master's last slot
+     * moves, Redis' replica migration has already moved its replicas to whichever master took that slot, so one master
+     * could keep two replicas and another (whose replica leaves with the pods) none.
+     *
+     * @param leaving the nodes that leave with the pods (the drained master and the leaving replica)
+     */
+    public static List<Repoint> repoints(ClusterSnapshot s, List<String> leaving, String drained) {
+        java.util.Map<String, Integer> staying = new java.util.TreeMap<>();
+        for (ClusterNode m : s.masters()) {
+            if (!leaving.contains(m.id()) && m.slotCount() > 0 && m.metrics().isPresent()) {
+                staying.put(m.id(), (int) s.replicasOf(m.id()).stream().filter(r -> !leaving.contains(r.id())).count());
+            }
+        }
+        List<Repoint> out = new ArrayList<>();
+        if (staying.isEmpty()) {
+            return out;
+        }
+        for (ClusterNode r : s.replicasOf(drained).stream().filter(r -> !leaving.contains(r.id()))
+                .sorted(Comparator.comparing(ClusterNode::id)).toList()) {
+            String target = staying.entrySet().stream().min(java.util.Map.Entry.<String, Integer>comparingByValue()
+                    .thenComparing(java.util.Map.Entry.comparingByKey())).orElseThrow().getKey();
+            staying.merge(target, 1, Integer::sum);
+            out.add(new Repoint(r.id(), target));
+        }
+        return out;
     }
 
     /** A replica of {@code master} that is not leaving and can take over: read, its link up. */

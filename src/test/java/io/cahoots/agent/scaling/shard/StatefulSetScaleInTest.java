@@ -114,7 +114,10 @@ class StatefulSetScaleInTest {
         assertThat(p.drain()).contains(id(3));
         assertThat(p.failover()).isEmpty();
         assertThat(p.note()).contains("redis-cluster-6, a replica of another master")
-                .contains("re-points redis-cluster-7's own replicas");
+                .contains("redis-cluster-7's own replicas are re-pointed first");
+        // X = master 2 loses its replica (ordinal 6): master 3's own replica (node 7, staying) goes to it.
+        assertThat(StatefulSetScaleIn.repoints(snapshot(nodes), List.of(id(3), id(6)), id(3)))
+                .containsExactly(new StatefulSetScaleIn.Repoint(id(7), id(2)));
     }
 
     @Test
@@ -144,6 +147,25 @@ class StatefulSetScaleInTest {
         Plan p = StatefulSetScaleIn.plan(snapshot(nodes), members(nodes, ordinals), 8);
         assertThat(p.drain()).as("only master 3 can hand its role over, so master 2 is drained").contains(id(2));
         assertThat(p.failover()).contains(id(7));
+    }
+
+    @Test
+    void theDrainedMastersStayingReplicasGoToTheMastersLeftWithTheFewestReplicas() {
+        // After the failover of the two-replica case: node 7 is the master of 3's data, node 3 its replica, node 6
+        // (replica of master 2) leaves with node 7. Node 3 must follow master 2, which loses node 6.
+        List<ClusterNode> nodes = new ArrayList<>(fourByOne(10, 10, 20, 8));
+        nodes.set(3, replica(3, 7));
+        nodes.set(7, master(7, 8, quarter(3)));
+        assertThat(StatefulSetScaleIn.repoints(snapshot(nodes), List.of(id(6), id(7)), id(7)))
+                .containsExactly(new StatefulSetScaleIn.Repoint(id(3), id(2)));
+        // A master and its own replica leave: nothing to re-point.
+        List<ClusterNode> pair = fourByOne(10, 10, 10, 10);
+        assertThat(StatefulSetScaleIn.repoints(snapshot(pair), List.of(id(3), id(7)), id(3))).isEmpty();
+        // Two staying replicas spread over the masters with the fewest (ties: lowest id).
+        List<ClusterNode> two = new ArrayList<>(fourByOne(10, 10, 10, 10));
+        two.set(6, replica(6, 3));
+        assertThat(StatefulSetScaleIn.repoints(snapshot(two), List.of(id(3)), id(3)))
+                .containsExactly(new StatefulSetScaleIn.Repoint(id(6), id(2)), new StatefulSetScaleIn.Repoint(id(7), id(0)));
     }
 
     @Test
