@@ -54,7 +54,7 @@ function redisSection(r) {
       + `<p class="mode"><span class="badge mode-${esc(r.mode)}">${esc(r.mode)}</span> ${esc(r.modeReason ?? '')}</p>`
       + `<dl class="facts small"><dt>Masters</dt><dd data-redis-masters>${r.masters == null ? DASH : num(r.masters)}`
       + ` <span class="muted">(${num(r.minMasters)}–${num(r.maxMasters)})</span></dd>`
-      + `<dt>Nodes from</dt><dd data-redis-source>${esc(r.source ?? DASH)}</dd>`
+      + `<dt>Nodes from</dt><dd data-redis-source>${r.nodeSource ? `<span class="badge">${esc(r.nodeSource)}</span> ` : ''}${esc(r.source ?? DASH)}</dd>`
       + `<dt>Phase</dt><dd>${esc(r.phase ?? DASH)}</dd></dl>`;
   if (r.error) html += `<p class="problem-inline"><span class="problem-detail">${esc(r.error)}</span></p>`;
   const triggers = (r.triggers || []).map(t => ({...t, unit: REDIS_UNITS[t.name] ?? ''}));

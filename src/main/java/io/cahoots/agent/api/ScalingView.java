@@ -33,9 +33,12 @@ public record ScalingView(
     /**
      * The Redis shard autoscaler beside the API supervisor.
      *
-     * @param source where new nodes come from (the spare-node pool and how many are free, or none)
+     * @param nodeSource which node source is used: {@code spare-pool}, {@code statefulset <name>} (on Kubernetes) or
+     *                   {@code none}
+     * @param source     where new nodes come from, in words (the spare-node pool and how many are free, the
+     *                   StatefulSet and its replicas, or none)
      */
-    public record RedisView(String mode, String modeReason, String source, Integer masters, int minMasters, int maxMasters,
+    public record RedisView(String mode, String modeReason, String nodeSource, String source, Integer masters, int minMasters, int maxMasters,
                             String phase, List<RedisTriggerView> triggers, List<RedisDecisionView> decisions,
                             Instant evaluatedAt, String error) {
     }
@@ -76,7 +79,7 @@ public record ScalingView(
     }
 
     static RedisView redis(ShardScalingStatus r) {
-        return new RedisView(r.mode(), r.modeReason(), r.source(), r.masters().isPresent() ? r.masters().getAsInt() : null,
+        return new RedisView(r.mode(), r.modeReason(), r.nodeSource(), r.source(), r.masters().isPresent() ? r.masters().getAsInt() : null,
                 r.minMasters(), r.maxMasters(), r.phase(),
                 r.triggers().stream().map(t -> new RedisTriggerView(t.name(), t.reading().orElse(null), t.threshold(), t.state(),
                         t.missing().orElse(null))).toList(),

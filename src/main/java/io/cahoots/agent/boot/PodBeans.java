@@ -6,8 +6,10 @@ import io.cahoots.agent.config.Settings;
 import io.cahoots.agent.kube.KubePodsConnector;
 import io.cahoots.agent.pods.AddressPods;
 import io.cahoots.agent.pods.PodSource;
+import io.cahoots.agent.pods.PodsSupervisor;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.scaling.SpareNodeSource;
+import io.cahoots.agent.scaling.StatefulSetPods;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -32,5 +34,12 @@ public class PodBeans {
             known.addAll(spares.spareNodes());
             return known;
         });
+    }
+
+    /** The shard autoscaler's StatefulSet: the pods supervisor's, on Kubernetes (off it, {@code scalable()} is false). */
+    @Produces
+    @Singleton
+    StatefulSetPods statefulSetPods(PodsSupervisor pods) {
+        return new SupervisedStatefulSet(pods);
     }
 }

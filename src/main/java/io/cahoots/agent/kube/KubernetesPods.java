@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       port (the container port named {@code redis}, else 6379), {@code spec.nodeName}, the Ready condition and a
  *       deletion timestamp.</li>
  *   <li>The StatefulSet that owns them (the first owner reference of kind StatefulSet) gives the ordinals, its
- *       {@code spec.replicas} and the operator's request in the {@value PodSource#REPLICAS_REQUEST} annotation.</li>
+ *       {@code spec.replicas} and the operator's request in the {@value PodSource#REPLICAS_REQUEST} annotation (which the
+ *       shard autoscaler writes too, {@link #request}).</li>
  * </ol>
  * A list each supervisor tick rather than a watch: a few pods, once a second, and nothing to resynchronise after the
  * API server restarts.
@@ -119,6 +120,13 @@ public final class KubernetesPods implements PodSource {
     public void scale(String statefulSet, int replicas) {
         client.apps().statefulSets().inNamespace(namespace).withName(statefulSet)
                 .edit(s -> new StatefulSetBuilder(s).editSpec().withReplicas(replicas).endSpec().build());
+    }
+
+    @Override
+    public void request(String statefulSet, int replicas) {
+        client.apps().statefulSets().inNamespace(namespace).withName(statefulSet)
+                .edit(s -> new StatefulSetBuilder(s).editMetadata().addToAnnotations(REPLICAS_REQUEST, Integer.toString(replicas))
+                        .endMetadata().build());
     }
 
     @Override

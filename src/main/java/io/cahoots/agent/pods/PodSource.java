@@ -17,6 +17,15 @@ public interface PodSource {
         throw new UnsupportedOperationException("this pod source has no StatefulSet to scale");
     }
 
+    /**
+     * Writes the {@value #REPLICAS_REQUEST} annotation, as an operator would: the shard autoscaler asks for a count this
+     * way, so that the supervisor stays the one writer of {@code spec.replicas} (raised at once, lowered after the
+     * drain). Only called for a StatefulSet the last {@link #list} named.
+     */
+    default void request(String statefulSet, int replicas) {
+        throw new UnsupportedOperationException("this pod source has no StatefulSet to scale");
+    }
+
     /** Records what the agent does or holds where the operator looks (a Kubernetes Event); best effort. */
     default void event(String statefulSet, boolean warning, String reason, String message) {
     }

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -55,6 +57,12 @@ import java.util.concurrent.TimeUnit;
  *       with a warning; a new empty pod below the target joins with an {@code add-node} job, as a replica of
  *       {@link PodPlanner#masterFor} or as a master followed by a rebalance ({@code AGENT_KUBE_JOIN_AS}).</li>
  * </ol>
+ *
+ * <p>The shard autoscaler scales the StatefulSet through the same annotation ({@link #requestReplicas}), two pods per
+ * step. For a scale-out it first {@link #reserve reserves} the two new ordinals: this supervisor raises
+ * {@code spec.replicas} but leaves the reserved pods alone, and the autoscaler's step joins them as ONE shard (the
+ * lower ordinal as a master, the other as its replica, then a rebalance) whatever {@code AGENT_KUBE_JOIN_AS} says. A
+ * scale-in is an ordinary request for fewer: the drain above takes the two highest ordinals out.
  */
 @ApplicationScoped
 public class PodsSupervisor {
@@ -79,6 +87,9 @@ public class PodsSupervisor {
 
     private volatile List<HostPort> podAddresses = List.of();
     private volatile RedisPods mapping = RedisPods.empty();
+    private volatile PodList lastList = PodList.of(List.of());
+    /** Ordinals a shard step joins itself: never joined here (see the class comment). */
+    private volatile Set<Integer> reserved = Set.of();
     private volatile PodsStatus status = PodsStatus.off("not started");
     private final Deque<PodsStatus.Action> actions = new ArrayDeque<>();
     private Instant isolatedSince;
@@ -130,6 +141,40 @@ public class PodsSupervisor {
         return mapping;
     }
 
+    /** A StatefulSet stands behind the pods (Kubernetes): the shard autoscaler may scale it. */
+    public boolean scalable() {
+        return source.scalable();
+    }
+
+    /** The last look at the pods (no pod before the first). */
+    public PodList lastList() {
+        return lastList;
+    }
+
+    /**
+     * Asks for {@code replicas} through the {@value PodSource#REPLICAS_REQUEST} annotation of the StatefulSet the last
+     * look named; the next ticks apply it as they apply an operator's request.
+     */
+    public void requestReplicas(int replicas, String why) {
+        String set = lastList.statefulSet().orElseThrow(() -> new IllegalStateException("no StatefulSet listed yet"));
+        source.request(set, replicas);
+        record(PodSource.REPLICAS_REQUEST + "=" + replicas + " on " + set + ": " + why);
+        LOG.infof("Redis pods: %s=%d on %s: %s", PodSource.REPLICAS_REQUEST, replicas, set, why);
+    }
+
+    /** The pods of these ordinals are joined by the caller (a shard step), not by this supervisor, until {@link #release}. */
+    public void reserve(Set<Integer> ordinals, String why) {
+        reserved = Set.copyOf(ordinals);
+        record("ordinals " + new TreeSet<>(ordinals) + " reserved: " + why);
+    }
+
+    public void release() {
+        if (!reserved.isEmpty()) {
+            record("ordinals " + new TreeSet<>(reserved) + " released");
+        }
+        reserved = Set.of();
+    }
+
     private String joinAs() {
         return kube.joinAs().name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -145,6 +190,7 @@ public class PodsSupervisor {
             return;
         }
         try {
+            lastList = list;
             podAddresses = list.pods().stream().filter(p -> !p.deleting()).flatMap(p -> p.address().stream()).toList();
             Optional<ClusterSnapshot> snapshot = watch.latest();
             mapping = snapshot.map(s -> RedisPods.map(list.pods(), s)).orElse(RedisPods.empty());
@@ -230,8 +276,10 @@ public class PodsSupervisor {
         OptionalInt requested = list.requestedReplicas();
         if (requested.isPresent() && requested.getAsInt() > spec) {
             source.scale(set, requested.getAsInt());
+            boolean shard = !reserved.isEmpty();
             say(set, false, "ScaleUp", "spec.replicas " + spec + " -> " + requested.getAsInt() + " as requested by "
-                    + PodSource.REPLICAS_REQUEST + "; the new pods join as " + joinAs());
+                    + PodSource.REPLICAS_REQUEST + "; the new pods join as " + (shard
+                    ? "one shard (ordinals " + new TreeSet<>(reserved) + ", joined by the shard autoscaler's step)" : joinAs()));
             return null;
         }
         if (!"ok".equals(s.state()) || jobs.running().isPresent()) {
@@ -299,6 +347,7 @@ public class PodsSupervisor {
     private void join(PodList list, ClusterSnapshot s, int target) {
         List<RedisPod> candidates = mapping.unmappedPods().stream()
                 .filter(p -> p.address().isPresent() && !p.deleting() && p.ordinal().isPresent() && p.ordinal().getAsInt() < target)
+                .filter(p -> !reserved.contains(p.ordinal().getAsInt()))
                 .sorted(Comparator.comparingInt(p -> p.ordinal().getAsInt())).toList();
         for (RedisPod pod : candidates) {
             HostPort a = pod.address().get();

@@ -3,6 +3,7 @@ package io.cahoots.agent.scaling;
 import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.cluster.RecentLatency;
 import io.cahoots.agent.executor.Job;
 import io.cahoots.agent.executor.JobConflictException;
 import io.cahoots.agent.executor.JobState;
@@ -10,8 +11,10 @@ import io.cahoots.agent.executor.NodeService;
 import io.cahoots.agent.executor.RebalanceService;
 import io.cahoots.agent.observe.ClusterWatch;
 import io.cahoots.agent.planner.RebalanceOptions;
+import io.cahoots.agent.scaling.shard.ShardSample;
 import org.jboss.logging.Logger;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,9 +34,10 @@ import java.util.function.Supplier;
  *       are free again in the pool. Its replicas go first so that none is re-pointed to another master, which would
  *       copy that master's whole data set for nothing.</li>
  * </ol>
- * Each step blocks until its jobs end; a job that does not succeed fails the step with the job's error.
+ * Each step blocks until its jobs end; a job that does not succeed fails the step with the job's error. The
+ * StatefulSet source ({@link StatefulSetShards}) joins its two new pods with the same {@link #addShard}.
  */
-public class ShardActions {
+public class ShardActions implements ShardNodeSource {
 
     private static final Logger LOG = Logger.getLogger(ShardActions.class);
     private static final long START_RETRY_MILLIS = 15_000;
@@ -59,21 +63,39 @@ public class ShardActions {
         return pool.stream().filter(a -> s.nodeAt(a).isEmpty()).toList();
     }
 
+    @Override
+    public String name() {
+        return "spare-pool";
+    }
+
+    @Override
+    public ShardSample sample(ClusterSnapshot s, RecentLatency recent, boolean jobRunning) {
+        return ShardSample.of(s, recent, jobRunning, new HashSet<>(pool));
+    }
+
     /** Which node source is used, for the status. */
-    public String source(Optional<ClusterSnapshot> s) {
+    @Override
+    public String describe(Optional<ClusterSnapshot> s) {
         String free = s.map(x -> free(pool, x).size() + " free of " + pool.size()).orElse(pool.size() + " configured");
         return "spare-node pool (AGENT_REDIS_SCALING_SPARE_NODES): " + free;
     }
 
     /** @return what was done, for the log */
+    @Override
     public String scaleOut() {
         List<HostPort> free = free(pool, watch.refresh());
         if (free.size() < 2) {
             throw new IllegalStateException("the spare-node pool has " + free.size() + " free node(s); a shard needs 2"
                     + " (AGENT_REDIS_SCALING_SPARE_NODES)");
         }
-        HostPort master = free.get(0);
-        HostPort replica = free.get(1);
+        return addShard(watch, nodes, rebalance, free.get(0), free.get(1));
+    }
+
+    /**
+     * {@code add-node} {@code master} as an empty master, {@code add-node} {@code replica} as its replica (before any
+     * data, so it syncs an empty master), then {@code rebalance} with empty masters used.
+     */
+    static String addShard(ClusterWatch watch, NodeService nodes, RebalanceService rebalance, HostPort master, HostPort replica) {
         await(() -> nodes.add(master, NodeService.Role.MASTER, Optional.empty(), false));
         String masterId = watch.refresh().nodeAt(master).map(ClusterNode::id)
                 .orElseThrow(() -> new IllegalStateException(master + " joined but is not in the cluster view"));
@@ -83,6 +105,7 @@ public class ShardActions {
     }
 
     /** @return what was done, for the log */
+    @Override
     public String scaleIn(String masterId) {
         ClusterSnapshot s = watch.refresh();
         ClusterNode master = s.node(masterId).orElseThrow(() -> new IllegalStateException("master " + masterId + " is gone"));
@@ -97,7 +120,7 @@ public class ShardActions {
     }
 
     /** Starts a job (retrying while the previous one still holds the lease) and waits for its end. */
-    private static Job await(Supplier<Job> start) {
+    static Job await(Supplier<Job> start) {
         long deadline = System.currentTimeMillis() + START_RETRY_MILLIS;
         Job job;
         while (true) {
@@ -122,7 +145,7 @@ public class ShardActions {
         return job;
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

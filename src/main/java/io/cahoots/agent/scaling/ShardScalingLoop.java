@@ -20,10 +20,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
@@ -55,7 +55,7 @@ public final class ShardScalingLoop {
     private final Supplier<Optional<ClusterSnapshot>> snapshots;
     private final BooleanSupplier leader;
     private final BooleanSupplier otherJobRunning;
-    private final Optional<ShardActions> actions;
+    private final Optional<ShardNodeSource> actions;
     private final ExecutorService stepRunner;
     private final ScalingMetrics metrics;
     private final Clock clock;
@@ -67,7 +67,7 @@ public final class ShardScalingLoop {
     private volatile ShardScalingStatus status;
 
     public ShardScalingLoop(RedisScalingSettings settings, Supplier<Optional<ClusterSnapshot>> snapshots, BooleanSupplier leader,
-                            BooleanSupplier otherJobRunning, Optional<ShardActions> actions, ExecutorService stepRunner,
+                            BooleanSupplier otherJobRunning, Optional<ShardNodeSource> actions, ExecutorService stepRunner,
                             ScalingMetrics metrics, Clock clock) {
         this.settings = settings;
         this.policy = new ShardPolicy(new ShardLimits(settings.minMasters(), settings.maxMasters(), settings.memoryPercent(),
@@ -80,7 +80,8 @@ public final class ShardScalingLoop {
         this.metrics = metrics;
         this.clock = clock;
         this.recent = new RecentLatency(settings.interval());
-        this.status = ShardScalingStatus.off("not evaluated yet", source(Optional.empty()), settings.minMasters(), settings.maxMasters());
+        this.status = ShardScalingStatus.off("not evaluated yet", nodeSource(), source(Optional.empty()), settings.minMasters(),
+                settings.maxMasters());
     }
 
     public ShardScalingStatus status() {
@@ -93,7 +94,7 @@ public final class ShardScalingLoop {
             status = evaluate();
         } catch (RuntimeException e) {
             LOG.error("redis shard scaling evaluation failed", e);
-            status = new ShardScalingStatus(status.mode(), status.modeReason(), status.source(), status.masters(),
+            status = new ShardScalingStatus(status.mode(), status.modeReason(), status.nodeSource(), status.source(), status.masters(),
                     status.minMasters(), status.maxMasters(), status.phase(), status.triggers(), status.decisions(),
                     Optional.of(clock.instant()), Optional.of("evaluation failed: " + e));
         }
@@ -114,8 +115,9 @@ public final class ShardScalingLoop {
         }
         recent.record(snapshot.get());
         boolean stepping = step != null;
-        ShardSample sample = ShardSample.of(snapshot.get(), recent, stepping || otherJobRunning.getAsBoolean(),
-                new HashSet<>(actions.map(ShardActions::pool).orElse(List.of())));
+        boolean jobRunning = stepping || otherJobRunning.getAsBoolean();
+        ShardSample sample = actions.map(a -> a.sample(snapshot.get(), recent, jobRunning))
+                .orElseGet(() -> ShardSample.of(snapshot.get(), recent, jobRunning, Set.of()));
         boolean acting = mode().equals("active");
         ShardPolicy.Evaluation e = policy.evaluate(state, sample, acting);
         state = e.state();
@@ -130,7 +132,7 @@ public final class ShardScalingLoop {
     }
 
     private void startStep(ShardDecision d) {
-        ShardActions a = actions.orElseThrow();
+        ShardNodeSource a = actions.orElseThrow();
         step = stepRunner.submit(() -> d.kind() == ShardDecision.Kind.SCALE_OUT ? a.scaleOut() : a.scaleIn(d.drain().orElseThrow()));
     }
 
@@ -141,7 +143,7 @@ public final class ShardScalingLoop {
         Future<String> done = step;
         step = null;
         try {
-            LOG.infof("redis shard step done: %s", done.get());
+            LOG.infof("redis shard step done [nodes from %s]: %s", nodeSource(), done.get());
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
@@ -156,9 +158,9 @@ public final class ShardScalingLoop {
     private void record(ShardDecision d, boolean applied, Optional<String> outcome) {
         String how = applied ? "" : d.changesMasters() ? " [" + mode() + ": not applied]" : "";
         if (d.kind() == ShardDecision.Kind.STEP_FAILED) {
-            LOG.warnf("redis scaling %s: %s", d.kind().wire(), d.reason());
+            LOG.warnf("redis scaling %s [nodes from %s]: %s", d.kind().wire(), nodeSource(), d.reason());
         } else {
-            LOG.infof("redis scaling %s: %s%s", d.kind().wire(), d.reason(), how);
+            LOG.infof("redis scaling %s [nodes from %s]: %s%s", d.kind().wire(), nodeSource(), d.reason(), how);
         }
         metrics.onShardDecision(d.kind().wire(), applied);
         decisions.addFirst(new RecordedDecision(d, mode(), applied, outcome));
@@ -171,19 +173,25 @@ public final class ShardScalingLoop {
         if (settings.dryRun()) {
             return "dry-run";
         }
-        return actions.isEmpty() ? "advisory" : "active";
+        return actions.isEmpty() || actions.get().unavailable().isPresent() ? "advisory" : "active";
     }
 
     private String modeReason() {
         return switch (mode()) {
             case "dry-run" -> "AGENT_REDIS_SCALING_DRY_RUN=true: deciding and reporting, never changing the cluster";
-            case "advisory" -> "no node source: set AGENT_REDIS_SCALING_SPARE_NODES (host:port,...) for the agent to act";
+            case "advisory" -> actions.flatMap(ShardNodeSource::unavailable).orElse("no node source: set"
+                    + " AGENT_REDIS_SCALING_SPARE_NODES (host:port,...), or on Kubernetes AGENT_KUBE_REDIS_SELECTOR, for the agent to act");
             default -> "this sidecar leads the fleet and adds or drains shards itself";
         };
     }
 
     private String source(Optional<ClusterSnapshot> s) {
-        return actions.map(a -> a.source(s)).orElse("none: AGENT_REDIS_SCALING_SPARE_NODES is unset");
+        return actions.map(a -> a.describe(s)).orElse("none: AGENT_REDIS_SCALING_SPARE_NODES is unset and no StatefulSet");
+    }
+
+    /** {@code spare-pool}, {@code statefulset <name>} or {@code none}. */
+    private String nodeSource() {
+        return actions.map(ShardNodeSource::name).orElse("none");
     }
 
     private List<TriggerStatus> triggers(ShardSample sample) {
@@ -208,7 +216,7 @@ public final class ShardScalingLoop {
                         + HHMMSS.format(o.until())))
                 .orElse(mode.equals("standby") ? "standby" : "steady");
         masters.ifPresent(metrics::onShardMasters);
-        return new ShardScalingStatus(mode, reason, source(s), masters, settings.minMasters(), settings.maxMasters(), phase,
+        return new ShardScalingStatus(mode, reason, nodeSource(), source(s), masters, settings.minMasters(), settings.maxMasters(), phase,
                 triggers, List.copyOf(decisions), Optional.of(now), Optional.empty());
     }
 }

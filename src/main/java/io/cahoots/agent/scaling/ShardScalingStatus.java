@@ -12,10 +12,11 @@ import java.util.OptionalInt;
  *
  * @param mode    {@code off}, {@code standby} (a follower of the fleet), {@code dry-run}, {@code advisory} (no node
  *                source) or {@code active}
- * @param source  where new nodes come from, and how many are free
+ * @param nodeSource which node source is used: {@code spare-pool}, {@code statefulset <name>} or {@code none}
+ * @param source  where new nodes come from, and how many are free (or the StatefulSet's replicas)
  * @param phase   {@code steady}, {@code stepping ...}, {@code observing ... until ...}
  */
-public record ShardScalingStatus(String mode, String modeReason, String source, OptionalInt masters, int minMasters,
+public record ShardScalingStatus(String mode, String modeReason, String nodeSource, String source, OptionalInt masters, int minMasters,
                                  int maxMasters, String phase, List<TriggerStatus> triggers, List<RecordedDecision> decisions,
                                  Optional<Instant> evaluatedAt, Optional<String> error) {
 
@@ -33,8 +34,8 @@ public record ShardScalingStatus(String mode, String modeReason, String source, 
     public record RecordedDecision(ShardDecision decision, String mode, boolean applied, Optional<String> outcome) {
     }
 
-    public static ShardScalingStatus off(String reason, String source, int min, int max) {
-        return new ShardScalingStatus("off", reason, source, OptionalInt.empty(), min, max, "off", List.of(), List.of(),
+    public static ShardScalingStatus off(String reason, String nodeSource, String source, int min, int max) {
+        return new ShardScalingStatus("off", reason, nodeSource, source, OptionalInt.empty(), min, max, "off", List.of(), List.of(),
                 Optional.empty(), Optional.empty());
     }
 }

@@ -48,6 +48,10 @@ class KubernetesPodsTest {
         assertThat(pods.list().requestedReplicas()).isEqualTo(OptionalInt.of(5));
         pods.scale(KubeRedisPods.SET, 5);
         assertThat(set.specReplicas()).isEqualTo(5);
+        // The shard autoscaler asks through the same annotation; spec.replicas is not touched.
+        pods.request(KubeRedisPods.SET, 7);
+        assertThat(pods.list().requestedReplicas()).isEqualTo(OptionalInt.of(7));
+        assertThat(set.specReplicas()).isEqualTo(5);
         pods.event(KubeRedisPods.SET, true, "ScaleDownHeld", "held");
         assertThat(set.events("ScaleDownHeld")).isEqualTo(1);
 

@@ -183,7 +183,8 @@ public final class ShardPolicy {
         ShardSample.Headroom h = sample.headroom();
         Step step = new Step(Kind.SCALE_IN, now, masters, masters - 1, sample.values(), Set.of());
         ShardDecision d = new ShardDecision(now, Kind.SCALE_IN, masters, masters - 1, h.drain(), calm + "; " + h.drainAddress()
-                + " (" + mib(h.drainedBytes()) + ") fits in the others' room: draining it, " + masters + " -> " + (masters - 1));
+                + " (" + mib(h.drainedBytes()) + ") fits in the others' room: draining it, " + masters + " -> " + (masters - 1)
+                + (h.note().isEmpty() ? "" : " (" + h.note() + ")"));
         return new Evaluation(begin(s, step, acting).withCalmSince(Optional.empty()).withReported(Set.of()), List.of(d));
     }
 
@@ -224,7 +225,7 @@ public final class ShardPolicy {
     private Optional<String> noHeadroom(ShardSample sample) {
         ShardSample.Headroom h = sample.headroom();
         if (h.unknown().isPresent()) {
-            return Optional.of("cannot check the headroom: " + h.unknown().get());
+            return h.unknown();
         }
         double limitPercent = limits.memoryPercent() * HEADROOM_PERCENT / 100;
         double memory = h.remainingBytes() <= 0 ? Double.POSITIVE_INFINITY : 100.0 * h.usedBytes() / h.remainingBytes();

@@ -70,6 +70,7 @@ class RbacTest {
                     java.util.Map.of("app.kubernetes.io/name", "redis-cluster"));
             redisPods.list();
             redisPods.scale("redis-cluster", 8);
+            redisPods.request("redis-cluster", 8); // the shard autoscaler's request: the same patch
             redisPods.event("redis-cluster", true, "ScaleDownHeld", "held until drained");
             RecordedRequest r;
             while ((r = kube.server().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
