@@ -19,10 +19,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "agent")
 public interface AgentConfig {
 
-    @WithConverter(Syntax.Address.class)
+    @WithConverter(Syntax.Addresses.class)
     Optional<List<HostPort>> clusterNodes();
 
-    @WithConverter(Syntax.Address.class)
+    @WithConverter(Syntax.Addresses.class)
     Optional<List<HostPort>> sentinelNodes();
 
     /** Comma-separated master names (trimmed, duplicates dropped by {@link Settings}). */

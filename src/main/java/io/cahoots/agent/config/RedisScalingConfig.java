@@ -68,7 +68,7 @@ public interface RedisScalingConfig {
     boolean dryRun();
 
     /** Off Kubernetes: idle cluster-enabled nodes a scale-out takes (two per shard) and a scale-in gives back. */
-    @WithConverter(Syntax.Address.class)
+    @WithConverter(Syntax.Addresses.class)
     Optional<List<HostPort>> spareNodes();
 
     /** How often the readings are taken and the policy runs. */

@@ -34,6 +34,6 @@ public record RedisScalingSettings(boolean enabled, int minMasters, int maxMaste
         }
         return new RedisScalingSettings(c.enabled(), c.minMasters(), c.maxMasters(), c.memoryPercent(), c.opsPerSecond(),
                 c.latencyMs(), c.sustain(), c.observe(), c.scaleInAfter(), c.dryRun(),
-                Settings.distinct("AGENT_REDIS_SCALING_SPARE_NODES", c.spareNodes()), c.interval());
+                c.spareNodes().orElse(List.of()), c.interval());
     }
 }

@@ -37,8 +37,8 @@ public record Settings(
 
     public static Settings from(AgentConfig c) {
         SettingErrors.checked(AgentConfig.class, c);
-        List<HostPort> cluster = distinct("AGENT_CLUSTER_NODES", c.clusterNodes());
-        List<HostPort> sentinels = distinct("AGENT_SENTINEL_NODES", c.sentinelNodes());
+        List<HostPort> cluster = c.clusterNodes().orElse(List.of());
+        List<HostPort> sentinels = c.sentinelNodes().orElse(List.of());
         List<String> masters = c.sentinelMasters().map(Settings::names).orElse(List.of());
         if (!masters.isEmpty() && sentinels.isEmpty()) {
             throw new InvalidSettingException("AGENT_SENTINEL_MASTERS",
@@ -85,16 +85,6 @@ public record Settings(
     /** The accepted admin tokens: one, or two during a rotation. */
     public List<String> adminTokens() {
         return adminToken.map(t -> List.of(t.split(","))).orElse(List.of());
-    }
-
-    /** A host:port list (already converted by {@link Syntax.Address}) that names no address twice. */
-    static List<HostPort> distinct(String variable, Optional<List<HostPort>> value) {
-        List<HostPort> list = value.orElse(List.of());
-        if (list.stream().distinct().count() != list.size()) {
-            throw new InvalidSettingException(variable, "'" + list.stream().map(HostPort::toString)
-                    .collect(java.util.stream.Collectors.joining(",")) + "'", new Syntax.Address().expected(null, "duplicate address"));
-        }
-        return list;
     }
 
     private static List<String> names(String value) {

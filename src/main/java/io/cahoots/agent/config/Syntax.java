@@ -292,13 +292,17 @@ public final class Syntax {
     }
 
     /**
-     * One {@code host:port} of a comma-separated list ({@code List<HostPort>} mappings: SmallRye splits the value and
-     * converts each item); the error shows the whole value.
+     * Comma-separated {@code host:port} addresses, none twice ({@code Optional<List<HostPort>>} mappings: SmallRye
+     * gives the converter the whole value).
      */
-    public static final class Address implements Kind<HostPort> {
+    public static final class Addresses implements Kind<List<HostPort>> {
         @Override
-        public HostPort convert(String value) {
-            return HostPort.parse(value.trim());
+        public List<HostPort> convert(String value) {
+            List<HostPort> list = HostPort.parseList(value);
+            if (list.stream().distinct().count() != list.size()) {
+                throw new IllegalArgumentException("duplicate address");
+            }
+            return list;
         }
 
         @Override
