@@ -39,6 +39,9 @@ public class AgentMain {
             if (root instanceof io.quarkus.runtime.configuration.ConfigurationException
                     || root instanceof io.smallrye.config.ConfigValidationException) {
                 System.err.println(root.getMessage());
+            } else if (root instanceof io.quarkus.runtime.QuarkusBindException bind) {
+                Logger.getLogger(Application.class).errorf("Port %d seems to be in use by another process (host %s).",
+                        bind.getPort(), bind.getHost());
             } else {
                 Logger.getLogger(Application.class).errorv(failure, "Failed to start application");
             }

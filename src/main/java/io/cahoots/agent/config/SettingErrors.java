@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class SettingErrors {
 
-    /** The mappings whose methods use {@link Syntax} kinds: where a property that failed to convert is looked up. */
+    /** Every mapping of the agent (SettingErrorsTest checks): where a property that failed to convert is looked up. */
     static final List<Class<?>> MAPPINGS = List.of(AgentConfig.class, SecurityConfig.class, MigrationConfig.class,
             ImportConfig.class, ObserveConfig.class, PushConfig.class, PolicyConfig.class, ScalingConfig.class,
             RedisScalingConfig.class, KubeConfig.class);

@@ -1,5 +1,8 @@
 package io.cahoots.agent.config;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -44,6 +47,14 @@ class SettingErrorsTest {
                         + " %prod.agent.migration-parallelism with the config value \"many\" threw an Exception whilst being"
                         + " converted not a whole number")})).orElseThrow().getMessage())
                 .isEqualTo("Invalid setting AGENT_MIGRATION_PARALLELISM='many': expected a whole number from 1 to 64");
+    }
+
+    @Test
+    void everyMappingIsWhereAFailedPropertyIsLookedUp() {
+        assertThat(new ClassFileImporter().importPackages("io.cahoots.agent.config").stream()
+                .filter(c -> c.isAnnotatedWith(ConfigMapping.class)).map(JavaClass::reflect).toList())
+                .isNotEmpty()
+                .allSatisfy(type -> assertThat(SettingErrors.MAPPINGS).contains(type));
     }
 
     @Test
