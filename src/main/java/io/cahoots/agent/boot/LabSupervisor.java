@@ -97,7 +97,7 @@ public class LabSupervisor {
     }
 
     private boolean labTls() {
-        return security != null && io.cahoots.agent.config.SecuritySettings.labTls(security);
+        return security != null && security.labTls();
     }
 
     public Optional<RedisLab> lab() {

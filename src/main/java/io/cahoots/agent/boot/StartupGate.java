@@ -1,6 +1,6 @@
 package io.cahoots.agent.boot;
 
-import io.cahoots.agent.config.InvalidSettingException;
+import io.cahoots.agent.config.SettingErrors;
 import io.cahoots.agent.config.SettingsGroup;
 import io.cahoots.agent.lifecycle.StartupPhase;
 import io.quarkus.runtime.StartupEvent;
@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The first thing that runs: builds every {@link SettingsGroup} (and the lab, when asked for) and, when that fails,
- * prints one line that says what to fix and exits non-zero before anything else starts.
+ * prints one line that says what to fix and exits non-zero before anything else starts. A value SmallRye could not
+ * even convert fails earlier, when the config is built; {@link AgentMain} prints the same line for it.
  */
 @Singleton
 public class StartupGate {
@@ -30,18 +31,12 @@ public class StartupGate {
                 LOG.debugf("settings: %s", group);
             }
         } catch (RuntimeException e) {
-            Throwable cause = e;
-            while (!(cause instanceof InvalidSettingException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof InvalidSettingException invalid) {
-                die(invalid.getMessage(), EXIT_INVALID_SETTING);
-            }
+            SettingErrors.find(e).ifPresent(invalid -> die(invalid.getMessage(), EXIT_INVALID_SETTING));
             die("Cannot start: " + e.getMessage(), EXIT_LAB_FAILED);
         }
     }
 
-    private static void die(String line, int code) {
+    static void die(String line, int code) {
         System.err.println(line);
         System.err.flush();
         // halt, not exit: nothing has started that needs a shutdown hook, and Quarkus' own shutdown would

@@ -1,12 +1,13 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 import java.util.Optional;
 
 /**
- * The Redis pods the agent manages on Kubernetes, as the environment gives them ({@code AGENT_KUBE_REDIS_SELECTOR}
+ * The Redis pods the agent manages on Kubernetes, typed as in {@link AgentConfig} ({@code AGENT_KUBE_REDIS_SELECTOR}
  * maps to {@code agent.kube.redis-selector}); {@link KubeSettings#from} validates them.
  */
 @ConfigMapping(prefix = "agent.kube")
@@ -20,5 +21,6 @@ public interface KubeConfig {
 
     /** How a new pod of the StatefulSet joins: {@code replica} or {@code master} (then a rebalance). */
     @WithDefault("replica")
-    String joinAs();
+    @WithConverter(KubeSettings.JoinAsName.class)
+    KubeSettings.JoinAs joinAs();
 }

@@ -1,7 +1,6 @@
 package io.cahoots.agent.config;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,6 +16,18 @@ import java.util.regex.Pattern;
 public record KubeSettings(Optional<String> namespace, Map<String, String> selector, JoinAs joinAs) implements SettingsGroup {
 
     public enum JoinAs { REPLICA, MASTER }
+
+    /** {@code replica} or {@code master}, for {@code AGENT_KUBE_JOIN_AS}. */
+    public static final class JoinAsName extends Syntax.Choice<JoinAs> {
+        public JoinAsName() {
+            super(JoinAs.class);
+        }
+
+        @Override
+        public JoinAs convert(String value) {
+            return super.convert(value);
+        }
+    }
 
     /** A DNS-1123 label, as Kubernetes requires of a namespace name. */
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -44,12 +55,7 @@ public record KubeSettings(Optional<String> namespace, Map<String, String> selec
             throw new InvalidSettingException("AGENT_KUBE_REDIS_NAMESPACE",
                     "is set but AGENT_KUBE_REDIS_SELECTOR is not: name the labels of the Redis pods too");
         }
-        JoinAs joinAs = switch (c.joinAs().trim().toLowerCase(Locale.ROOT)) {
-            case "replica" -> JoinAs.REPLICA;
-            case "master" -> JoinAs.MASTER;
-            default -> throw new InvalidSettingException("AGENT_KUBE_JOIN_AS", "'" + c.joinAs() + "'", "replica or master");
-        };
-        return new KubeSettings(namespace, selector, joinAs);
+        return new KubeSettings(namespace, selector, c.joinAs());
     }
 
     /** {@code key=value,key2=value2} (also {@code ==}); set-based requirements are not supported. */

@@ -1,11 +1,14 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /**
- * How gently migrations move keys (issue 16), as text: {@link MigrationSettings} turns a bad value into one line
- * naming the variable. The batch size and the parallelism stay in {@link AgentConfig}.
+ * How gently migrations move keys (issue 16), typed as in {@link AgentConfig}. The batch size and the parallelism
+ * stay in {@link AgentConfig}.
  */
 @ConfigMapping(prefix = "agent.migration")
 public interface MigrationConfig {
@@ -16,9 +19,13 @@ public interface MigrationConfig {
      * has chosen a value (issue 16).
      */
     @WithDefault("off")
-    String maxLatency();
+    @WithConverter(Syntax.SpanOrOff.class)
+    @Range(min = "0", max = "10s")
+    Duration maxLatency();
 
     /** Bytes per MIGRATE round (sizes from MEMORY USAGE); a bigger key moves alone. {@code 0}: keys only. */
     @WithDefault("8mb")
-    String batchBytes();
+    @WithConverter(Syntax.Bytes.class)
+    @Range(min = "0", max = "1024gb")
+    long batchBytes();
 }

@@ -12,8 +12,7 @@ import java.util.Optional;
 public record ObserveSettings(Optional<Duration> metricsInterval) implements SettingsGroup {
 
     public static ObserveSettings from(ObserveConfig c) {
-        return new ObserveSettings(c.interval().map(v -> Settings.duration("AGENT_METRICS_INTERVAL", v,
-                Duration.ofMillis(100), Duration.ofHours(1))));
+        return new ObserveSettings(SettingErrors.checked(ObserveConfig.class, c).interval());
     }
 
     /** Zero means every poll, as the observer takes it. */

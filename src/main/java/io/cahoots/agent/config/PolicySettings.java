@@ -35,7 +35,6 @@ public record PolicySettings(
     static final long MAX_MAXMEMORY = 4096L * 1024 * 1024 * 1024;
     /** Ten years; EXPIRE accepts more, but a longer "cache" TTL is a typo. */
     static final long MAX_TTL_SECONDS = 10L * 365 * 24 * 3600;
-    static final int MAX_AUDIT_BUDGET = 100_000;
 
     /** Redis' units (memtoll in util.c): k/m/g are powers of 1000, kb/mb/gb powers of 1024, case-insensitive. */
     private static final Pattern MEMORY = Pattern.compile("(\\d{1,19})(b|k|kb|m|mb|g|gb)?");
@@ -57,10 +56,9 @@ public record PolicySettings(
                     "one of allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random, "
                             + "volatile-ttl, noeviction");
         }
-        return new PolicySettings(maxmemory, policy, ttlPatterns(c.ttlPatterns()),
-                Settings.bool("AGENT_POLICY_ENFORCE", c.enforce()),
-                Settings.duration("AGENT_POLICY_AUDIT_INTERVAL", c.auditInterval(), Duration.ofSeconds(1), Duration.ofHours(1)),
-                Settings.integer("AGENT_POLICY_AUDIT_BUDGET", c.auditBudget(), 0, MAX_AUDIT_BUDGET));
+        List<TtlPattern> patterns = ttlPatterns(c.ttlPatterns());
+        SettingErrors.checked(PolicyConfig.class, c);
+        return new PolicySettings(maxmemory, policy, patterns, c.enforce(), c.auditInterval(), c.auditBudget());
     }
 
     public boolean auditEnabled() {

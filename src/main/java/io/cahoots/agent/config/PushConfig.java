@@ -1,14 +1,16 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The topology push settings, exactly as the environment gives them ({@code AGENT_PUSH_WEBHOOKS} maps to
- * {@code agent.push.webhooks}). Values stay text for the same reason as in {@link AgentConfig}:
- * {@link PushSettings#from(PushConfig)} turns a bad value into one line naming the variable.
+ * {@code agent.push.webhooks}). Durations are typed as in {@link AgentConfig}; the URLs, the secret
+ * and the channel stay text, checked by {@link PushSettings#from(PushConfig)} with one line naming the variable.
  */
 @ConfigMapping(prefix = "agent.push")
 public interface PushConfig {
@@ -28,21 +30,34 @@ public interface PushConfig {
      * produces one view per gap, not one per slot. Failovers are never held back.
      */
     @WithDefault("500ms")
-    String coalesce();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "0", max = "1m")
+    Duration coalesce();
 
     /** How often an idle event stream gets a comment line, so proxies keep it open. */
     @WithDefault("15s")
-    String heartbeat();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "100ms", max = "10m")
+    Duration heartbeat();
 
     /** Connect and response timeout of one webhook POST. */
     @WithDefault("5s")
-    String webhookTimeout();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "100ms", max = "5m")
+    Duration webhookTimeout();
 
-    /** Longest wait between two attempts at an endpoint that keeps failing (the wait doubles from 100ms). */
+    /**
+     * Longest wait between two attempts at an endpoint that keeps failing (the wait doubles from 100ms,
+     * {@link PushSettings#WEBHOOK_BACKOFF_INITIAL}, hence the minimum).
+     */
     @WithDefault("30s")
-    String webhookBackoffMax();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "100ms", max = "1h")
+    Duration webhookBackoffMax();
 
     /** How long one view is retried at a failing endpoint before it is dropped (the next view starts afresh). */
     @WithDefault("10m")
-    String webhookRetryFor();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "1s", max = "24h")
+    Duration webhookRetryFor();
 }

@@ -80,16 +80,9 @@ public record PushSettings(
             throw new InvalidSettingException("AGENT_PUSH_CHANNEL", quote(c.channel()),
                     "a Redis channel name without spaces such as cahoots:topology");
         }
-        Duration coalesce = Settings.duration("AGENT_PUSH_COALESCE", c.coalesce(), Duration.ZERO, Duration.ofMinutes(1));
-        Duration heartbeat = Settings.duration("AGENT_PUSH_HEARTBEAT", c.heartbeat(), Duration.ofMillis(100), Duration.ofMinutes(10));
-        Duration timeout = Settings.duration("AGENT_PUSH_WEBHOOK_TIMEOUT", c.webhookTimeout(),
-                Duration.ofMillis(100), Duration.ofMinutes(5));
-        Duration backoffMax = Settings.duration("AGENT_PUSH_WEBHOOK_BACKOFF_MAX", c.webhookBackoffMax(),
-                WEBHOOK_BACKOFF_INITIAL, Duration.ofHours(1));
-        Duration retryFor = Settings.duration("AGENT_PUSH_WEBHOOK_RETRY_FOR", c.webhookRetryFor(),
-                Duration.ofSeconds(1), Duration.ofDays(1));
-        return new PushSettings(hooks, secret.map(s -> s.getBytes(StandardCharsets.UTF_8)), channel, coalesce, heartbeat,
-                timeout, backoffMax, retryFor);
+        SettingErrors.checked(PushConfig.class, c);
+        return new PushSettings(hooks, secret.map(s -> s.getBytes(StandardCharsets.UTF_8)), channel, c.coalesce(),
+                c.heartbeat(), c.webhookTimeout(), c.webhookBackoffMax(), c.webhookRetryFor());
     }
 
     static List<URI> webhooks(String value) {

@@ -16,48 +16,24 @@ public record RedisScalingSettings(boolean enabled, int minMasters, int maxMaste
                                    double latencyMs, Duration sustain, Duration observe, Duration scaleInAfter,
                                    boolean dryRun, List<HostPort> spareNodes, Duration interval) implements SettingsGroup {
 
-    static final int MAX_MASTERS_LIMIT = 1000;
-
     public RedisScalingSettings {
         spareNodes = List.copyOf(spareNodes);
     }
 
     public static RedisScalingSettings from(RedisScalingConfig c) {
-        boolean enabled = Settings.bool("AGENT_REDIS_SCALING_ENABLED", c.enabled());
-        int min = Settings.integer("AGENT_REDIS_SCALING_MIN_MASTERS", c.minMasters(), 1, MAX_MASTERS_LIMIT);
-        int max = Settings.integer("AGENT_REDIS_SCALING_MAX_MASTERS", c.maxMasters(), 1, MAX_MASTERS_LIMIT);
-        if (max < min) {
+        SettingErrors.checked(RedisScalingConfig.class, c);
+        if (c.maxMasters() < c.minMasters()) {
             throw new InvalidSettingException("AGENT_REDIS_SCALING_MAX_MASTERS", "'" + c.maxMasters() + "'",
-                    "at least AGENT_REDIS_SCALING_MIN_MASTERS (" + min + ")");
+                    "at least AGENT_REDIS_SCALING_MIN_MASTERS (" + c.minMasters() + ")");
         }
-        double memory = Settings.percent("AGENT_REDIS_SCALING_MEMORY_PERCENT", c.memoryPercent());
-        double ops = positive("AGENT_REDIS_SCALING_OPS_PER_SECOND", c.opsPerSecond());
-        double latency = positive("AGENT_REDIS_SCALING_LATENCY_MS", c.latencyMs());
-        Duration sustain = Settings.duration("AGENT_REDIS_SCALING_SUSTAIN", c.sustain(), Duration.ofSeconds(1), Duration.ofHours(24));
-        Duration observe = Settings.duration("AGENT_REDIS_SCALING_OBSERVE", c.observe(), Duration.ofSeconds(1), Duration.ofHours(24));
-        Duration scaleInAfter = Settings.duration("AGENT_REDIS_SCALING_SCALE_IN_AFTER", c.scaleInAfter(), Duration.ofSeconds(1),
-                Duration.ofDays(7));
-        if (scaleInAfter.compareTo(sustain) < 0) {
+        if (c.scaleInAfter().compareTo(c.sustain()) < 0) {
             // Shrinking faster than growing is how an autoscaler starts to oscillate.
-            throw new InvalidSettingException("AGENT_REDIS_SCALING_SCALE_IN_AFTER", "'" + c.scaleInAfter() + "'",
-                    "at least AGENT_REDIS_SCALING_SUSTAIN (" + c.sustain().trim() + ")");
+            Syntax.Span span = new Syntax.Span();
+            throw new InvalidSettingException("AGENT_REDIS_SCALING_SCALE_IN_AFTER", "'" + span.shown(c.scaleInAfter()) + "'",
+                    "at least AGENT_REDIS_SCALING_SUSTAIN (" + span.shown(c.sustain()) + ")");
         }
-        boolean dryRun = Settings.bool("AGENT_REDIS_SCALING_DRY_RUN", c.dryRun());
-        List<HostPort> spares = Settings.addresses("AGENT_REDIS_SCALING_SPARE_NODES", c.spareNodes());
-        Duration interval = Settings.duration("AGENT_REDIS_SCALING_INTERVAL", c.interval(), Duration.ofMillis(100), Duration.ofMinutes(10));
-        return new RedisScalingSettings(enabled, min, max, memory, ops, latency, sustain, observe, scaleInAfter, dryRun, spares,
-                interval);
-    }
-
-    private static double positive(String variable, String value) {
-        try {
-            double d = Double.parseDouble(value.trim());
-            if (d > 0 && d < 1e12) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidSettingException(variable, "'" + value + "'", "a positive number");
+        return new RedisScalingSettings(c.enabled(), c.minMasters(), c.maxMasters(), c.memoryPercent(), c.opsPerSecond(),
+                c.latencyMs(), c.sustain(), c.observe(), c.scaleInAfter(), c.dryRun(),
+                c.spareNodes().orElse(List.of()), c.interval());
     }
 }

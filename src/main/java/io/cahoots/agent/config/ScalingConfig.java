@@ -1,14 +1,16 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The API replica supervisor's settings, exactly as the environment gives them ({@code AGENT_SCALING_MIN_REPLICAS}
- * maps to {@code agent.scaling.min-replicas}). Values stay text for the same reason as in {@link AgentConfig}:
- * {@link ScalingSettings#from(ScalingConfig)} turns a bad value into one line naming the variable.
+ * The API replica supervisor's settings, typed as in {@link AgentConfig} ({@code AGENT_SCALING_MIN_REPLICAS} maps to
+ * {@code agent.scaling.min-replicas}). Names, the Prometheus URL and the queries stay text:
+ * {@link ScalingSettings#from(ScalingConfig)} checks them with one line naming the variable.
  *
  * <p>The default queries assume a Quarkus/Micrometer API scraped by Prometheus under {@code job="cahoots-api"};
  * {@code docs/scaling.md} explains each one and what to change for another set-up.
@@ -27,7 +29,8 @@ public interface ScalingConfig {
             "1000 * histogram_quantile(0.95, sum by (le) (rate(http_server_requests_seconds_bucket{job=\"cahoots-api\",uri!~\"/q/.*\"}[1m])))";
 
     @WithDefault("false")
-    String enabled();
+    @WithConverter(Syntax.Flag.class)
+    boolean enabled();
 
     /** Unset: the namespace the agent's pod runs in (from its service account), else {@code default}. */
     Optional<String> namespace();
@@ -35,34 +38,51 @@ public interface ScalingConfig {
     @WithDefault("cahoots-api")
     String deployment();
 
+    /** A Deployment's replicas field is an int32, but a fleet past 1000 is a typo, not a plan. */
     @WithDefault("2")
-    String minReplicas();
+    @WithConverter(Syntax.WholeBetween.class)
+    @Range(min = "1", max = "1000")
+    int minReplicas();
 
     @WithDefault("10")
-    String maxReplicas();
+    @WithConverter(Syntax.WholeBetween.class)
+    @Range(min = "1", max = "1000")
+    int maxReplicas();
 
     @WithDefault("2")
-    String step();
+    @WithConverter(Syntax.WholeBetween.class)
+    @Range(min = "1", max = "1000")
+    int step();
 
     Optional<String> prometheusUrl();
 
     @WithDefault("70")
-    String cpuPercent();
+    @WithConverter(Syntax.Positive.class)
+    @Range(max = "100")
+    double cpuPercent();
 
     @WithDefault("80")
-    String memoryPercent();
+    @WithConverter(Syntax.Positive.class)
+    @Range(max = "100")
+    double memoryPercent();
 
     @WithDefault("100")
-    String queueLength();
+    @WithConverter(Syntax.Positive.class)
+    double queueLength();
 
     @WithDefault("500")
-    String p95Ms();
+    @WithConverter(Syntax.Positive.class)
+    double p95Ms();
 
     @WithDefault("5m")
-    String sustain();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "1s", max = "24h")
+    Duration sustain();
 
     @WithDefault("5m")
-    String observe();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "1s", max = "24h")
+    Duration observe();
 
     @WithDefault(DEFAULT_QUERY_CPU)
     String queryCpu();
@@ -77,21 +97,29 @@ public interface ScalingConfig {
     String queryP95();
 
     @WithDefault("false")
-    String dryRun();
+    @WithConverter(Syntax.Flag.class)
+    boolean dryRun();
 
     /** How often readings are taken and the policy evaluated (an extension of the contract). */
     @WithDefault("15s")
-    String interval();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "100ms", max = "10m")
+    Duration interval();
 
     /** How long every reading must stay below half its threshold before one step down (an extension). */
     @WithDefault("30m")
-    String scaleDownAfter();
+    @WithConverter(Syntax.Span.class)
+    @Range(min = "1s", max = "168h")
+    Duration scaleDownAfter();
 
     /** A Redis node's average time per command over the last poll interval that counts as "high latency" evidence. */
     @WithDefault("10")
-    String redisLatencyMs();
+    @WithConverter(Syntax.Positive.class)
+    double redisLatencyMs();
 
     /** used_memory / maxmemory on a Redis node that counts as "memory pressure" evidence. */
     @WithDefault("90")
-    String redisMemoryPercent();
+    @WithConverter(Syntax.Positive.class)
+    @Range(max = "100")
+    double redisMemoryPercent();
 }

@@ -40,13 +40,10 @@ public record ScalingSettings(
         double redisLatencyMs,
         double redisMemoryPercent) implements SettingsGroup {
 
-    /** A Deployment's replicas field is an int32, but a fleet past this is a typo, not a plan. */
-    static final int MAX_REPLICAS_LIMIT = 1000;
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     public static ScalingSettings from(ScalingConfig c) {
-        boolean enabled = Settings.bool("AGENT_SCALING_ENABLED", c.enabled());
         Optional<String> namespace = c.namespace().map(String::trim).filter(s -> !s.isEmpty());
         namespace.ifPresent(ns -> {
             if (!DNS_LABEL.matcher(ns).matches()) {
@@ -59,75 +56,36 @@ public record ScalingSettings(
             throw new InvalidSettingException("AGENT_SCALING_DEPLOYMENT", quote(c.deployment()),
                     "a Kubernetes Deployment name (lower-case letters, digits, '-' and '.')");
         }
-        int min = integer("AGENT_SCALING_MIN_REPLICAS", c.minReplicas(), 1, MAX_REPLICAS_LIMIT);
-        int max = integer("AGENT_SCALING_MAX_REPLICAS", c.maxReplicas(), 1, MAX_REPLICAS_LIMIT);
-        if (max < min) {
-            throw new InvalidSettingException("AGENT_SCALING_MAX_REPLICAS", quote(c.maxReplicas()),
-                    "at least AGENT_SCALING_MIN_REPLICAS (" + min + ")");
+        SettingErrors.checked(ScalingConfig.class, c);
+        if (c.maxReplicas() < c.minReplicas()) {
+            throw new InvalidSettingException("AGENT_SCALING_MAX_REPLICAS", quote(String.valueOf(c.maxReplicas())),
+                    "at least AGENT_SCALING_MIN_REPLICAS (" + c.minReplicas() + ")");
         }
-        int step = integer("AGENT_SCALING_STEP", c.step(), 1, MAX_REPLICAS_LIMIT);
         Optional<URI> prometheus = c.prometheusUrl().map(String::trim).filter(s -> !s.isEmpty())
                 .map(ScalingSettings::prometheusUrl);
-        if (enabled && prometheus.isEmpty()) {
+        if (c.enabled() && prometheus.isEmpty()) {
             throw new InvalidSettingException("AGENT_SCALING_PROMETHEUS_URL",
                     "is unset but AGENT_SCALING_ENABLED=true: the supervisor reads its triggers from Prometheus"
                             + " (e.g. http://prometheus.monitoring:9090)");
         }
-        Duration sustain = Settings.duration("AGENT_SCALING_SUSTAIN", c.sustain(), Duration.ofSeconds(1), Duration.ofHours(24));
-        Duration scaleDownAfter = Settings.duration("AGENT_SCALING_SCALE_DOWN_AFTER", c.scaleDownAfter(),
-                Duration.ofSeconds(1), Duration.ofDays(7));
-        if (scaleDownAfter.compareTo(sustain) < 0) {
+        if (c.scaleDownAfter().compareTo(c.sustain()) < 0) {
             // Scaling down faster than scaling up is how a supervisor starts to oscillate.
-            throw new InvalidSettingException("AGENT_SCALING_SCALE_DOWN_AFTER", quote(c.scaleDownAfter()),
-                    "at least AGENT_SCALING_SUSTAIN (" + c.sustain().trim() + ")");
+            Syntax.Span span = new Syntax.Span();
+            throw new InvalidSettingException("AGENT_SCALING_SCALE_DOWN_AFTER", quote(span.shown(c.scaleDownAfter())),
+                    "at least AGENT_SCALING_SUSTAIN (" + span.shown(c.sustain()) + ")");
         }
-        return new ScalingSettings(enabled, namespace, deployment, min, max, step, prometheus,
-                number("AGENT_SCALING_CPU_PERCENT", c.cpuPercent(), 100),
-                number("AGENT_SCALING_MEMORY_PERCENT", c.memoryPercent(), 100),
-                number("AGENT_SCALING_QUEUE_LENGTH", c.queueLength(), Double.MAX_VALUE),
-                number("AGENT_SCALING_P95_MS", c.p95Ms(), Double.MAX_VALUE),
-                sustain,
-                Settings.duration("AGENT_SCALING_OBSERVE", c.observe(), Duration.ofSeconds(1), Duration.ofHours(24)),
+        return new ScalingSettings(c.enabled(), namespace, deployment, c.minReplicas(), c.maxReplicas(), c.step(), prometheus,
+                c.cpuPercent(), c.memoryPercent(), c.queueLength(), c.p95Ms(), c.sustain(), c.observe(),
                 query("AGENT_SCALING_QUERY_CPU", c.queryCpu()),
                 query("AGENT_SCALING_QUERY_MEMORY", c.queryMemory()),
                 query("AGENT_SCALING_QUERY_QUEUE", c.queryQueue()),
                 query("AGENT_SCALING_QUERY_P95", c.queryP95()),
-                Settings.bool("AGENT_SCALING_DRY_RUN", c.dryRun()),
-                Settings.duration("AGENT_SCALING_INTERVAL", c.interval(), Duration.ofMillis(100), Duration.ofMinutes(10)),
-                scaleDownAfter,
-                number("AGENT_SCALING_REDIS_LATENCY_MS", c.redisLatencyMs(), Double.MAX_VALUE),
-                number("AGENT_SCALING_REDIS_MEMORY_PERCENT", c.redisMemoryPercent(), 100));
+                c.dryRun(), c.interval(), c.scaleDownAfter(), c.redisLatencyMs(), c.redisMemoryPercent());
     }
 
     /** The namespace to use when {@link #namespace()} is empty and the client knows none either. */
     public String namespaceOr(String fallback) {
         return namespace.orElse(fallback);
-    }
-
-    private static int integer(String variable, String value, int min, int max) {
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the one-line error
-        }
-        throw new InvalidSettingException(variable, quote(value), "a whole number between " + min + " and " + max);
-    }
-
-    /** A positive decimal number up to {@code max}. */
-    private static double number(String variable, String value, double max) {
-        try {
-            double d = Double.parseDouble(value.trim());
-            if (Double.isFinite(d) && d > 0 && d <= max) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the one-line error
-        }
-        throw new InvalidSettingException(variable, quote(value),
-                max == Double.MAX_VALUE ? "a number greater than 0" : "a number greater than 0 and at most " + (long) max);
     }
 
     private static URI prometheusUrl(String value) {

@@ -1,12 +1,13 @@
 package io.cahoots.agent.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 import java.util.Optional;
 
 /**
- * Who may read the API and how the agent reaches Redis over TLS, exactly as the environment gives it. A mapping of
+ * Who may read the API and how the agent reaches Redis over TLS, typed as in {@link AgentConfig}. A mapping of
  * its own beside {@link AgentConfig} (same {@code agent} prefix) so that the core settings record keeps its shape;
  * {@link SecuritySettings#from(SecurityConfig)} validates it.
  */
@@ -26,9 +27,11 @@ public interface SecurityConfig {
     Optional<String> redisTlsKey();
 
     @WithDefault("true")
-    String redisTlsVerifyHostname();
+    @WithConverter(Syntax.Flag.class)
+    boolean redisTlsVerifyHostname();
 
     /** With {@code AGENT_LAB}: the lab's nodes and Sentinels speak TLS only, signed by a throwaway CA. */
     @WithDefault("false")
-    String labTls();
+    @WithConverter(Syntax.Flag.class)
+    boolean labTls();
 }

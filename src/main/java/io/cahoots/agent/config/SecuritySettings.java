@@ -36,14 +36,7 @@ public record SecuritySettings(
                     "is set without " + (cert.isPresent() ? "AGENT_REDIS_TLS_KEY" : "AGENT_REDIS_TLS_CERT")
                             + ": mutual TLS needs the certificate and its key");
         }
-        labTls(c);
-        return new SecuritySettings(read, ca, cert, key,
-                Settings.bool("AGENT_REDIS_TLS_VERIFY_HOSTNAME", c.redisTlsVerifyHostname()));
-    }
-
-    /** {@code AGENT_LAB_TLS}, validated like every boolean. */
-    public static boolean labTls(SecurityConfig c) {
-        return Settings.bool("AGENT_LAB_TLS", c.labTls());
+        return new SecuritySettings(read, ca, cert, key, c.redisTlsVerifyHostname());
     }
 
     public static SecuritySettings none() {

@@ -29,6 +29,8 @@ class AgentProcessIT {
             "AGENT_CLUSTER_NODES | 10.0.0.1     | AGENT_CLUSTER_NODES='10.0.0.1'",
             "AGENT_REDIS_TLS     | maybe        | AGENT_REDIS_TLS='maybe'",
             "AGENT_ADMIN_TOKEN   | short        | AGENT_ADMIN_TOKEN=<hidden",
+            // converts, but outside its @Range: reported when the settings record is built, not by SmallRye
+            "AGENT_MIGRATION_PARALLELISM | 65  | AGENT_MIGRATION_PARALLELISM='65'",
     })
     void anInvalidSettingStopsTheAgentWithOneClearLine(String variable, String value, String expected) throws Exception {
         try (AgentProcess agent = AgentProcess.start(Map.of(variable, value))) {

@@ -3,25 +3,17 @@ package io.cahoots.agent.config;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The migration limits from text, and their one-line errors. */
+/** The migration limits from text through the real mapping, and their one-line errors. */
 class MigrationSettingsTest {
 
     private static MigrationConfig config(String maxLatency, String batchBytes) {
-        return new MigrationConfig() {
-            @Override
-            public String maxLatency() {
-                return maxLatency;
-            }
-
-            @Override
-            public String batchBytes() {
-                return batchBytes;
-            }
-        };
+        return ConfigMaps.mapping(MigrationConfig.class,
+                Map.of("agent.migration.max-latency", maxLatency, "agent.migration.batch-bytes", batchBytes));
     }
 
     @Test
