@@ -3,6 +3,7 @@ package io.cahoots.agent;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import org.junit.jupiter.api.Test;
 
@@ -10,10 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,13 +50,43 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
-    /** {@code redis/} is the bottom layer of I/O: it knows the model and the settings, never a feature package. */
+    /**
+     * {@code redis/} is the bottom layer of I/O: it knows the model and the settings, never a feature package (and
+     * {@code lifecycle/}, java.* only, for its threads).
+     */
     @Test
     void theRedisLayerDependsOnlyOnTheModelAndSettings() {
         classes().that().resideInAPackage("io.cahoots.agent.redis..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.cahoots.agent..").or(resideInAnyPackage(
-                        "io.cahoots.agent.redis..", "io.cahoots.agent.cluster..", "io.cahoots.agent.config..")))
+                        "io.cahoots.agent.redis..", "io.cahoots.agent.cluster..", "io.cahoots.agent.config..",
+                        "io.cahoots.agent.lifecycle..")))
                 .check(CLASSES);
+    }
+
+    /**
+     * Background work runs on {@code lifecycle/Background}'s named daemon threads: nothing else calls
+     * {@link Executors}, constructs an executor or constructs a {@link Thread} (or a subclass of it).
+     */
+    static final ArchRule ONLY_BACKGROUND_MAKES_THREADS = noClasses()
+            .that().resideOutsideOfPackage("io.cahoots.agent.lifecycle..")
+            .should().callMethodWhere(target(owner(type(Executors.class))))
+            .orShould().callConstructorWhere(target(owner(assignableTo(Thread.class))))
+            .orShould().callConstructorWhere(target(owner(assignableTo(ExecutorService.class))))
+            .because("periodic and background work runs on lifecycle/Background's executors (ARCHITECTURE.md)");
+
+    @Test
+    void onlyBackgroundMakesThreads() {
+        ONLY_BACKGROUND_MAKES_THREADS.check(CLASSES);
+    }
+
+    /** The rule on threads on the fixture under src/test/.../archfixture/threads: each way by hand is caught. */
+    @Test
+    void theThreadRuleCatchesThreadsMadeByHand() {
+        JavaClasses fixture = new ClassFileImporter().importPackages("io.cahoots.agent.archfixture.threads");
+        List<String> violations = ONLY_BACKGROUND_MAKES_THREADS.evaluate(fixture).getFailureReport().getDetails();
+        assertThat(violations).hasSize(3).allMatch(v -> v.contains("ByHand"));
+        assertThat(String.join("\n", violations)).contains("Thread.<init>", "Executors.newFixedThreadPool",
+                "ScheduledThreadPoolExecutor.<init>");
     }
 
     /** Adapters implement ports of the feature packages; only the wiring picks them, so they can never close a cycle. */

@@ -1,5 +1,6 @@
 package io.cahoots.agent.executor;
 
+import io.cahoots.agent.lifecycle.Background;
 import io.cahoots.agent.metrics.AgentMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -55,16 +55,8 @@ public class JobManager {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     /** Job id -> signal -> action, for signals sent through the store; only the running job's are polled. */
     private final Map<String, Map<String, Runnable>> signalHandlers = new ConcurrentHashMap<>();
-    private final ExecutorService runner = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "job-runner");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService progressLog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "job-progress");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runner = Background.cached("job-runner");
+    private final ScheduledExecutorService progressLog = Background.scheduler("job-progress");
     private volatile ExecutionLease lease = ExecutionLease.LOCAL;
     private volatile JobJournal journal = JobJournal.NONE;
     private volatile JobStore store = JobStore.NONE;

@@ -1,11 +1,15 @@
 package io.cahoots.agent.executor;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.lifecycle.Background;
 import io.cahoots.agent.redis.RedisException;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * What a client of a move's source and target feels while the move runs: the round trip of the engine's own
@@ -13,25 +17,31 @@ import java.util.List;
  * as this one does).
  *
  * <ol>
- *   <li>A daemon thread pings the nodes in turn, one every {@link #INTERVAL_NANOS} or so, between and during the
- *       move's rounds: about a thousand cheap commands a second per move.</li>
+ *   <li>A thread of the probes' shared pool pings the nodes in turn, one every {@link #INTERVAL_NANOS} or so,
+ *       between and during the move's rounds: about a thousand cheap commands a second per move.</li>
  *   <li>The shard's idle round trip is the least of the last {@link #BASELINE_SAMPLES} readings (network and a
  *       loaded machine's scheduling, which no migration causes).</li>
  *   <li>{@link #roundEnded()} answers the worst reading of any ping that was waiting while the round ran, minus
  *       that idle round trip: the latency the round added. A ping that was stuck behind a long {@code MIGRATE}
  *       is read as soon as it returns.</li>
  * </ol>
- * A node the probe cannot reach is skipped (the move itself will report it); closing stops the thread.
+ * A node the probe cannot reach is skipped (the move itself will report it); closing stops the pinging.
+ * <p>
+ * The probes share one pool rather than one scheduler: a ping blocks for as long as a {@code MIGRATE} holds its node,
+ * and parallel moves must not wait behind each other's pings. The pool has a thread for each move running at once,
+ * and reuses it for the next move instead of starting one per move.
  */
 final class LatencyProbe implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LatencyProbe.class);
     static final long INTERVAL_NANOS = 1_000_000;
     static final int BASELINE_SAMPLES = 200;
+    /** Never shut down: its threads are daemons, and one idle for a minute ends. */
+    private static final ExecutorService THREADS = Background.cached("latency-probe");
 
     private final List<HostPort> nodes;
     private final ClusterCommands redis;
-    private final Thread thread;
+    private final Future<?> pinging;
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
     private volatile boolean closed;
     /** Start of the round in flight (nanoTime), 0 when none. */
@@ -43,9 +53,24 @@ final class LatencyProbe implements AutoCloseable {
     LatencyProbe(ClusterCommands redis, List<HostPort> nodes, String name) {
         this.redis = redis;
         this.nodes = List.copyOf(nodes);
-        this.thread = new Thread(this::run, "latency-probe " + name);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        Object mdc = MDC.get("job");
+        this.pinging = THREADS.submit(() -> {
+            // While it pings, the pooled thread says which move it serves and its log lines carry the job.
+            Thread self = Thread.currentThread();
+            String pooledName = self.getName();
+            self.setName("latency-probe " + name);
+            if (mdc == null) {
+                MDC.remove("job"); // inherited by the pooled thread from whichever job made it
+            } else {
+                MDC.put("job", mdc);
+            }
+            try {
+                run();
+            } finally {
+                MDC.remove("job");
+                self.setName(pooledName);
+            }
+        });
     }
 
     private void run() {
@@ -124,7 +149,7 @@ final class LatencyProbe implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
+        pinging.cancel(true);
     }
 
     private static void closeQuietly(ClusterCommands.Pinger p) {

@@ -4,6 +4,7 @@ import io.cahoots.agent.cluster.ClusterNode;
 import io.cahoots.agent.cluster.ClusterSnapshot;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.SlotRange;
+import io.cahoots.agent.lifecycle.Background;
 import io.cahoots.agent.planner.Move;
 import io.cahoots.agent.planner.Plan;
 import org.jboss.logging.MDC;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -60,16 +60,7 @@ public final class MigrationEngine {
         Set<String> busy = new HashSet<>();
         AtomicBoolean stop = new AtomicBoolean();
         Object mdc = MDC.get("job");
-        ExecutorService pool = Executors.newFixedThreadPool(tuning.parallelism(), r -> {
-            Thread t = new Thread(() -> {
-                if (mdc != null) {
-                    MDC.put("job", mdc);
-                }
-                r.run();
-            }, "migration");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Background.pool("migration", tuning.parallelism());
         ExecutorCompletionService<Move> done = new ExecutorCompletionService<>(pool);
         int running = 0;
         RuntimeException failure = null;
@@ -86,6 +77,10 @@ public final class MigrationEngine {
                         busy.add(m.to());
                         running++;
                         done.submit(() -> {
+                            // The move's log lines carry the job, as the job's own thread's do.
+                            if (mdc != null) {
+                                MDC.put("job", mdc);
+                            }
                             runMove(m, masters, replace, job, stop);
                             return m;
                         });

@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -93,7 +92,7 @@ final class ImportRun {
         this.clock = clock;
         this.status = new ImportStatus(source.name());
         this.follower = new SourceFollower(redis, changes);
-        this.pool = Executors.newFixedThreadPool(4, Background.daemon("import-write"));
+        this.pool = Background.pool("import-write", 4);
         this.copier = new Copier(redis, owners, refreshOwners, pool, status);
     }
 

@@ -32,8 +32,29 @@ public final class Background {
         return Executors.newFixedThreadPool(threads, numbered(name));
     }
 
+    /**
+     * Threads called {@code name-1}, {@code name-2}, ... made when every one is busy and reused when free; one idle
+     * for a minute ends. For tasks that block for long and whose number has no fixed bound (jobs, HTTP calls).
+     */
+    public static ExecutorService cached(String name) {
+        return Executors.newCachedThreadPool(numbered(name));
+    }
+
+    /**
+     * One daemon thread called {@code name} running {@code task}, not yet started: for a loop that owns its thread
+     * for its whole life, such as a subscription's blocking read.
+     */
+    public static Thread thread(String name, Runnable task) {
+        return daemon(name).newThread(task);
+    }
+
+    /** Runs {@code task} on a thread called {@code name} when the JVM exits (a shutdown hook). */
+    public static void atExit(String name, Runnable task) {
+        Runtime.getRuntime().addShutdownHook(new Thread(task, name));
+    }
+
     /** Daemon threads all called {@code name}. */
-    public static ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -42,7 +63,7 @@ public final class Background {
     }
 
     /** Daemon threads called {@code name-1}, {@code name-2}, ... */
-    public static ThreadFactory numbered(String name) {
+    private static ThreadFactory numbered(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

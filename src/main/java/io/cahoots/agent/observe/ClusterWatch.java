@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -80,7 +79,7 @@ public class ClusterWatch {
         observer = new ClusterObserver(settings.clusterNodes(), NodeReader.of(new ClusterReader(connections)),
                 settings.redisTimeout(), observe.metricsIntervalOrEveryPoll(), clock, readers);
         observer.extraSeeds(() -> extraSeeds.get());
-        scheduler = Executors.newSingleThreadScheduledExecutor(Background.numbered("cluster-poll"));
+        scheduler = Background.scheduler("cluster-poll");
         long period = settings.pollInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.MILLISECONDS);
         LOG.infof("watching the cluster from %s every %dms", settings.clusterNodes(), period);

@@ -1,6 +1,7 @@
 package io.cahoots.agent.redis;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.lifecycle.Background;
 import org.jboss.logging.Logger;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -63,8 +64,7 @@ public final class SentinelSubscriber implements AutoCloseable {
         this.pingEvery = pingEvery;
         this.maxBackoff = maxBackoff;
         this.watchdog = watchdog;
-        this.thread = new Thread(this::run, "sentinel-sub-" + sentinel);
-        this.thread.setDaemon(true);
+        this.thread = Background.thread("sentinel-sub-" + sentinel, this::run);
     }
 
     public HostPort sentinel() {

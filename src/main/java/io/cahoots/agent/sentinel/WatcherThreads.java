@@ -2,7 +2,6 @@ package io.cahoots.agent.sentinel;
 
 import io.cahoots.agent.lifecycle.Background;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -14,8 +13,8 @@ final class WatcherThreads implements AutoCloseable {
 
     private final ExecutorService io = Background.pool("sentinel-io", 16);
     private final ExecutorService confirm = Background.pool("sentinel-confirm", 2);
-    private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(Background.numbered("sentinel-poll"));
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(Background.numbered("sentinel-ping"));
+    private final ScheduledExecutorService poll = Background.scheduler("sentinel-poll");
+    private final ScheduledExecutorService watchdog = Background.scheduler("sentinel-ping");
 
     ExecutorService io() {
         return io;

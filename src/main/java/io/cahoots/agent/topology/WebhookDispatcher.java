@@ -1,6 +1,7 @@
 package io.cahoots.agent.topology;
 
 import io.cahoots.agent.config.PushSettings;
+import io.cahoots.agent.lifecycle.Background;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -8,9 +9,7 @@ import jakarta.enterprise.event.Observes;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One {@link WebhookEndpoint} per URL of {@code AGENT_PUSH_WEBHOOKS}, sharing one HTTP client (HTTP/1.1, so no h2c
@@ -24,17 +23,8 @@ public class WebhookDispatcher implements TopologySink {
     private final ScheduledExecutorService timer;
 
     public WebhookDispatcher(PushSettings push, PushMetrics metrics) {
-        AtomicInteger n = new AtomicInteger();
-        httpThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "topology-webhook-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topology-webhook-retry");
-            t.setDaemon(true);
-            return t;
-        });
+        httpThreads = Background.cached("topology-webhook");
+        timer = Background.scheduler("topology-webhook-retry");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(push.webhookTimeout()).executor(httpThreads).build();
         endpoints = push.webhooks().stream().map(u -> new WebhookEndpoint(u, http, push, timer, metrics)).toList();

@@ -328,7 +328,7 @@ class ConsolePageIT {
                 .satisfies(r -> assertThat(r.authorization()).isEqualTo("Bearer s3cret-admin-token"));
         browser.await(WAIT, "polling did not stop", d -> Boolean.FALSE.equals(browser.state("jobsPolling")));
         int after = stub.requests("GET", "/api/v1/jobs").size();
-        sleep(2000);
+        sleep(2000); // deliberate: two seconds in which a poll, had one been left running, would ask again
         assertThat(stub.requests("GET", "/api/v1/jobs")).as("no polling once nothing runs").hasSize(after);
 
         // Kept in this tab's sessionStorage only; a second action does not ask again.

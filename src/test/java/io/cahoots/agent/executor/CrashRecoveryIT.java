@@ -7,6 +7,8 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.AgentProcess;
+import io.cahoots.agent.testing.Polling;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -74,7 +76,7 @@ class CrashRecoveryIT {
                     // job lasts about a second, so a delay measured from the request often missed it.
                     String jobId = JSON.readTree(started.body()).get("id").asText();
                     awaitSlotsMoving(agent, jobId);
-                    Thread.sleep(random.nextInt(300));
+                    Thread.sleep(random.nextInt(300)); // deliberate: the kill's random moment
                     agent.kill();
                     agent = AgentProcess.start(env);
                 }
@@ -89,37 +91,41 @@ class CrashRecoveryIT {
         }
     }
 
-    private static void awaitSlotsMoving(AgentProcess agent, String jobId) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = JSON.readTree(agent.get("/api/v1/jobs/" + jobId).body());
-            if (job.get("progress").get("slotsDone").asInt() > 0 || !job.get("state").asText().matches("PENDING|RUNNING")) {
-                return;
-            }
-            Thread.sleep(10);
+    /** Returns once the job has moved a slot or ended, or after 20 s (the kill lands then anyway). */
+    private static void awaitSlotsMoving(AgentProcess agent, String jobId) {
+        try {
+            Polling.poll(Duration.ofSeconds(20), Duration.ofMillis(10)).until(() -> {
+                JsonNode job = JSON.readTree(agent.get("/api/v1/jobs/" + jobId).body());
+                return job.get("progress").get("slotsDone").asInt() > 0 || !job.get("state").asText().matches("PENDING|RUNNING");
+            });
+        } catch (ConditionTimeoutException e) {
+            // not moving yet: kill it all the same
         }
     }
 
-        /** Milliseconds from the agent's start until the check is clean and no job is pending or running. */
+    /** Milliseconds from the agent's start until the check is clean and no job is pending or running. */
     private static long awaitClean(AgentProcess agent, JedisCluster client, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> check = agent.get("/api/v1/cluster/check");
-            if (check.statusCode() == 200 && JSON.readTree(check.body()).get("ok").asBoolean()) {
-                JsonNode jobs = JSON.readTree(agent.get("/api/v1/jobs").body());
-                boolean busy = false;
-                for (JsonNode j : jobs) {
-                    String s = j.get("state").asText();
-                    busy |= s.equals("RUNNING") || s.equals("PENDING");
-                }
-                if (!busy && client.hlen("{cahoots-agent}:journal") == 0 && !client.exists("{cahoots-agent}:execution-lease")) {
-                    return agent.sinceStart().toMillis();
-                }
-            }
-            Thread.sleep(100);
+        try {
+            Polling.poll(timeout, Duration.ofMillis(100)).until(() -> isClean(agent, client));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the cluster was not clean within " + timeout + "; last check: "
+                    + agent.get("/api/v1/cluster/check").body() + "\nagent output:\n" + agent.output(), e);
         }
-        throw new AssertionError("the cluster was not clean within " + timeout + "; last check: "
-                + agent.get("/api/v1/cluster/check").body() + "\nagent output:\n" + agent.output());
+        return agent.sinceStart().toMillis();
+    }
+
+    private static boolean isClean(AgentProcess agent, JedisCluster client) throws Exception {
+        HttpResponse<String> check = agent.get("/api/v1/cluster/check");
+        if (check.statusCode() != 200 || !JSON.readTree(check.body()).get("ok").asBoolean()) {
+            return false;
+        }
+        for (JsonNode j : JSON.readTree(agent.get("/api/v1/jobs").body())) {
+            String s = j.get("state").asText();
+            if (s.equals("RUNNING") || s.equals("PENDING")) {
+                return false;
+            }
+        }
+        return client.hlen("{cahoots-agent}:journal") == 0 && !client.exists("{cahoots-agent}:execution-lease");
     }
 
     private static JedisCluster client(RedisLab lab) {

@@ -133,7 +133,7 @@ class FrozenMasterContainerIT {
                 if (attempt == 15) {
                     throw e;
                 }
-                Thread.sleep(2000);
+                Thread.sleep(2000); // the pause between two of the bounded attempts
             }
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -219,7 +219,7 @@ class GentleMigrationIT {
                 while (!stop.get()) {
                     j.eval("local s = redis.call('TIME') repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + n[2] - s[2] >= 3000");
                     busyRuns.incrementAndGet();
-                    Thread.sleep(27);
+                    Thread.sleep(27); // pacing: 3 ms busy in every 30
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -237,7 +237,7 @@ class GentleMigrationIT {
                     worstMicros.accumulateAndGet((long) (p.observedLatencyMillis() * 1000), Math::max);
                 }
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(5); // pacing: a sample every 5 ms
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -104,7 +104,7 @@ class ManyShardsIT {
                 LabData.verify(lab, masters, KEYS, VALUE);
                 assertThat(LabData.countKeys(lab, all)).isEqualTo(KEYS);
 
-                Thread.sleep(500);
+                Thread.sleep(500); // deliberate: the writer goes on a moment against the final cluster
                 load.stopAndVerify();
                 System.out.printf("writer: %d operations, %d keys acknowledged, 0 errors, 0 lost%n", load.operations(), load.keys());
                 assertThat(load.operations()).isGreaterThan(500);

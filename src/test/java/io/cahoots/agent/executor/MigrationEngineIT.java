@@ -142,14 +142,14 @@ class MigrationEngineIT {
                     }
                 });
             }
-            Thread.sleep(300);
+            Thread.sleep(300); // deliberate: the writers get going before the migration starts
             ClusterSnapshot before = observer.poll();
             Plan plan = RebalancePlanner.plan(before, RebalanceOptions.defaults(), Optional.empty());
             assertThat(plan.needed()).isTrue();
             Job job = job();
             job.plan(plan.slotsToMove(), -1);
             engine().execute(before, plan, false, job);
-            Thread.sleep(300);
+            Thread.sleep(300); // deliberate: and go on a moment after it ends
             running.set(false);
             load.shutdown();
             assertThat(load.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();

@@ -101,7 +101,7 @@ class NodeFailureIT {
                         dumpClusterViews(lab, source.address().orElseThrow());
                         throw e;
                     }
-                    Thread.sleep(2000);
+                    Thread.sleep(2000); // the pause between two of the bounded attempts
                 }
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> observer.poll().check().openSlots().isEmpty());

@@ -220,7 +220,7 @@ class RollIT {
                     } catch (RuntimeException e) {
                         errors.incrementAndGet();
                         try {
-                            Thread.sleep(100);
+                            Thread.sleep(100); // pacing: a pause before writing again through a failover
                         } catch (InterruptedException ie) {
                             return;
                         }

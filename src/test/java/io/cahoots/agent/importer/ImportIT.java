@@ -6,6 +6,7 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.AgentProcess;
+import io.cahoots.agent.testing.Polling;
 import io.cahoots.agent.testing.PushAgent;
 import io.cahoots.agent.testing.PushChannelListener;
 import io.cahoots.agent.testing.SseClient;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,7 +132,7 @@ class ImportIT {
                 System.out.printf("FIGURE import IT: test's own comparison of %d keys: equal; %d deleted keys absent%n",
                         checked, load.deleted.size());
 
-                // Exactly one cluster-enabled view on every channel.
+                // Exactly one cluster-enabled view on every channel: a second of quiet first, for a duplicate to show.
                 Thread.sleep(1000);
                 assertThat(sse.events().stream().filter(e -> e.data().contains("\"cluster-enabled\"")).count()).isEqualTo(1);
                 assertThat(receiver.deliveries().stream().filter(d -> d.text().contains("\"cluster-enabled\"")).count())
@@ -204,43 +206,28 @@ class ImportIT {
         };
     }
 
-    private static void awaitReady(AgentProcess agent) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (agent.get("/q/health/ready").statusCode() != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("agent not ready:\n" + agent.output());
-            }
-            Thread.sleep(100);
-        }
+    private static void awaitReady(AgentProcess agent) {
+        Polling.until(Duration.ofSeconds(30), Duration.ofMillis(100), () -> agent.get("/q/health/ready").statusCode() == 200,
+                () -> "agent not ready:\n" + agent.output());
     }
 
+    /** The job's result once it matches; an AssertionError when the job ends first. */
     private static JsonNode await(AgentProcess agent, String job, java.util.function.Predicate<JsonNode> match,
-                                  Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode j = null;
-        while (System.nanoTime() < deadline) {
-            j = JSON.readTree(agent.get("/api/v1/jobs/" + job).body());
+                                  Duration timeout) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        return Polling.until(timeout, Duration.ofMillis(20), () -> {
+            JsonNode j = JSON.readTree(agent.get("/api/v1/jobs/" + job).body());
+            last.set(j);
             if (!j.get("state").asText().matches("PENDING|RUNNING")) {
                 throw new AssertionError("job ended early: " + j + "\n" + tail(agent));
             }
-            if (j.get("result") != null && match.test(j.get("result"))) {
-                return j.get("result");
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("timed out; job: " + j + "\n" + tail(agent));
+            return j.get("result");
+        }, result -> result != null && match.test(result), () -> "timed out; job: " + last.get() + "\n" + tail(agent));
     }
 
-    private static JsonNode awaitJob(AgentProcess agent, String job, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode j = JSON.readTree(agent.get("/api/v1/jobs/" + job).body());
-            if (!j.get("state").asText().matches("PENDING|RUNNING")) {
-                return j;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job did not end\n" + tail(agent));
+    private static JsonNode awaitJob(AgentProcess agent, String job, Duration timeout) {
+        return Polling.until(timeout, Duration.ofMillis(100), () -> JSON.readTree(agent.get("/api/v1/jobs/" + job).body()),
+                j -> !j.get("state").asText().matches("PENDING|RUNNING"), () -> "job did not end\n" + tail(agent));
     }
 
     private static String tail(AgentProcess agent) {

@@ -120,7 +120,7 @@ class AgentImageContainerIT {
                     get(base + "/api/v1/cluster");
                     get(base + "/q/metrics");
                 }
-                Thread.sleep(1000);
+                Thread.sleep(1000); // deliberate: a second for the load's garbage and buffers to settle before reading the RSS
                 InspectContainerResponse info = c.getContainerInfo();
                 long pid = ContainerLauncher.docker().inspectContainerCmd(c.getContainerId()).exec().getState().getPidLong();
                 long rss = rssKib(pid) * 1024;

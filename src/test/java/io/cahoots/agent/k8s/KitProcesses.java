@@ -2,8 +2,10 @@ package io.cahoots.agent.k8s;
 
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.LabSpec;
+import io.cahoots.agent.testing.Polling;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import org.awaitility.core.ConditionTimeoutException;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -217,19 +221,7 @@ final class KitProcesses implements AutoCloseable {
 
     /** Waits until the node answers PING with {@code password} (null: none). */
     static void awaitPing(HostPort node, String password, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JedisException last = null;
-        while (System.nanoTime() < deadline) {
-            try (Jedis j = connect(node, password)) {
-                if ("PONG".equals(j.ping())) {
-                    return;
-                }
-            } catch (JedisException e) {
-                last = e;
-            }
-            sleep(50);
-        }
-        throw new AssertionError(node + " does not answer PING within " + timeout, last);
+        awaitPong(() -> connect(node, password), timeout, node + " does not answer PING");
     }
 
     static Jedis connect(HostPort node, String password) {
@@ -238,34 +230,30 @@ final class KitProcesses implements AutoCloseable {
 
     /** Waits until the node answers PING as ACL user {@code user}. */
     static void awaitPing(HostPort node, String user, String password, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JedisException last = null;
-        while (System.nanoTime() < deadline) {
-            try (Jedis j = connect(node, user, password)) {
-                if ("PONG".equals(j.ping())) {
-                    return;
+        awaitPong(() -> connect(node, user, password), timeout, node + " does not answer PING as " + user);
+    }
+
+    /** Pings on a new connection every 50 ms; on a timeout {@code failure}, caused by the last refusal. */
+    private static void awaitPong(Supplier<Jedis> connect, Duration timeout, String failure) {
+        AtomicReference<JedisException> last = new AtomicReference<>();
+        try {
+            Polling.poll(timeout, Duration.ofMillis(50)).until(() -> {
+                try (Jedis j = connect.get()) {
+                    return "PONG".equals(j.ping());
+                } catch (JedisException e) {
+                    last.set(e);
+                    return false;
                 }
-            } catch (JedisException e) {
-                last = e;
-            }
-            sleep(50);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(failure + " within " + timeout, last.get());
         }
-        throw new AssertionError(node + " does not answer PING as " + user + " within " + timeout, last);
     }
 
     /** A connection as ACL user {@code user} (null: the default user). */
     static Jedis connect(HostPort node, String user, String password) {
         return new Jedis(new HostAndPort(node.host(), node.port()), DefaultJedisClientConfig.builder()
                 .user(user).password(password).socketTimeoutMillis(2000).connectionTimeoutMillis(2000).build());
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private String expand(String value, Map<String, String> env) {

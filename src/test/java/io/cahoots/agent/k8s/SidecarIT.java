@@ -195,7 +195,7 @@ class SidecarIT {
                 agent.get("/api/v1/cluster");
                 agent.get("/q/metrics");
             }
-            Thread.sleep(1000);
+            Thread.sleep(1000); // deliberate: a second for the load's garbage and buffers to settle before reading the RSS
             long limit = Quantity.getAmountInBytes(agentContainer.getResources().getLimits().get("memory")).longValueExact();
             long rss = agent.rssKib() * 1024;
             System.out.printf("FIGURE agent sidecar RSS with JAVA_OPTS_APPEND=\"%s\": %d MiB of its %d MiB limit%n",

@@ -94,7 +94,7 @@ class KubernetesPodRestarterTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> client.pods().inNamespace(ns).withName(name).get() == null);
         create(pod(name, newIp, false, "redis-cluster"));
         try {
-            Thread.sleep(1500);
+            Thread.sleep(1500); // deliberate: the new pod stays not Ready a while, as a starting one does
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -5,6 +5,7 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import io.cahoots.agent.testing.AgentProcess;
+import io.cahoots.agent.testing.Polling;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +53,9 @@ class PrometheusConventionsIT {
                 "AGENT_ADMIN_TOKEN", TOKEN));
         agent.awaitHttp(Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> scrape().contains("cahoots_redis_master_link_up{"));
+        // The recent-latency gauge has rows only from a node's second reading with calls in between (RecentLatency):
+        // a poll or two after the first, which a scrape right after link_up can miss on a loaded machine.
+        await().atMost(Duration.ofSeconds(30)).until(() -> scrape().contains("cahoots_redis_command_latency_recent_max_seconds{"));
     }
 
     @AfterAll
@@ -74,16 +78,15 @@ class PrometheusConventionsIT {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         String job = JsonPath.from(started.body()).getString("id");
         List<Double> movedWhileRunning = new ArrayList<>();
-        String state;
-        do {
+        // A scrape every 100 ms until the job ends, each one checked and sampled.
+        String state = Polling.until(Duration.ofMinutes(2), Duration.ofMillis(100), () -> {
             String text = scrape();
             checkConventions(text);
             if (value(text, "cahoots_job_running") == 1) {
                 movedWhileRunning.add(value(text, "cahoots_migration_keys_moved_total"));
             }
-            Thread.sleep(100);
-            state = json("/api/v1/jobs/" + job).getString("state");
-        } while (state.equals("PENDING") || state.equals("RUNNING"));
+            return json("/api/v1/jobs/" + job).getString("state");
+        }, s -> !s.equals("PENDING") && !s.equals("RUNNING"), () -> "job " + job + " still running after 2 minutes");
         assertThat(state).isEqualTo("SUCCEEDED");
         long moved = json("/api/v1/jobs/" + job).getLong("progress.keysMoved");
         assertThat(moved).isPositive();

@@ -1,5 +1,8 @@
 package io.cahoots.agent.scaling;
 
+import io.cahoots.agent.testing.Polling;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -70,25 +73,23 @@ public final class PrometheusProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
+    private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + log());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(url().resolve("/-/ready")).timeout(Duration.ofSeconds(1))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+        try {
+            Polling.poll(timeout, Duration.ofMillis(100)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + log());
                 }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+                try {
+                    return http.send(HttpRequest.newBuilder(url().resolve("/-/ready")).timeout(Duration.ofSeconds(1))
+                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false; // not listening yet
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("prometheus not ready within " + timeout + ":\n" + log());
         }
-        throw new IllegalStateException("prometheus not ready within " + timeout + ":\n" + log());
     }
 
     public String log() {

@@ -128,7 +128,7 @@ class ScalingIT {
                 awaitReplicas(history, 10, Duration.ofSeconds(30));
                 await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                         assertThat(reasons(leader)).anyMatch(r -> r.endsWith("already at the maximum of 10 (AGENT_SCALING_MAX_REPLICAS)")));
-                Thread.sleep(2_000);
+                Thread.sleep(2_000); // deliberate: a step past the maximum, if the agent took one, would show here
                 assertThat(history).containsExactly(2, 4, 6, 8, 10);
 
                 JsonNode s = scaling(leader);

@@ -75,7 +75,7 @@ class ShardScalingIT {
                         } catch (RuntimeException e) {
                             writeErrors.add(key + ": " + e);
                         }
-                        sleep(2);
+                        sleep(2); // the writer's pace
                     }
                 }, "writer");
                 writer.start();
@@ -128,7 +128,7 @@ class ShardScalingIT {
                         assertThat(j.clusterNodes().strip().lines()).as("%s knows only itself", spare).hasSize(1);
                     }
                 }
-                Thread.sleep(500);
+                Thread.sleep(500); // deliberate: the writer goes on a moment against the cluster scaled back in
                 writing.set(false);
                 writer.join();
 

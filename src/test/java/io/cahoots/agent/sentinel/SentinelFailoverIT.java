@@ -142,7 +142,7 @@ class SentinelFailoverIT {
         assertThat(proxy.inject(RespProxy.pmessage("*", "+switch-master", "mymaster " + primary.host() + " "
                 + primary.port() + " " + replica.host() + " " + replica.port()))).isEqualTo(1);
         await().atMost(Duration.ofSeconds(3)).until(() -> PushAgent.metric(agent, REJECTED) == 1.0);
-        Thread.sleep(300);
+        Thread.sleep(300); // deliberate: time for a wrong view, if the agent made one, to reach the channels
         JsonPath view = PushAgent.json(agent, "/api/v1/topology");
         assertThat(view.getString("sentinel.masters.mymaster.master")).isEqualTo(primary.toString());
         assertThat(sse.events()).noneMatch(e -> master(e.data()).equals(replica.toString()));

@@ -8,6 +8,7 @@ import redis.clients.jedis.JedisPubSub;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -87,19 +88,9 @@ public final class PushChannelListener implements AutoCloseable {
     }
 
     public Message await(Predicate<String> match, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (Message m : messages) {
-                if (match.test(m.text())) {
-                    return m;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching pub/sub message on " + node + " within " + timeout + "; got "
-                        + messages.size() + " after " + subscriptions.get() + " subscriptions");
-            }
-            SseClient.sleep(2);
-        }
+        return Polling.until(timeout, Duration.ofMillis(2), () -> messages.stream().filter(m -> match.test(m.text())).findFirst(),
+                Optional::isPresent, () -> "no matching pub/sub message on " + node + " within " + timeout + "; got "
+                        + messages.size() + " after " + subscriptions.get() + " subscriptions").get();
     }
 
     @Override

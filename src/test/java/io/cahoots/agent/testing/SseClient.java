@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -114,19 +115,9 @@ public final class SseClient implements AutoCloseable {
 
     /** The first event (in arrival order) that matches, waiting up to {@code timeout}. */
     public Event await(Predicate<Event> match, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (Event e : events) {
-                if (match.test(e)) {
-                    return e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching event within " + timeout + "; got " + events.size() + " events"
-                        + (failure != null ? ", stream failed: " + failure : ""));
-            }
-            sleep(2);
-        }
+        return Polling.until(timeout, Duration.ofMillis(2), () -> events.stream().filter(match).findFirst(),
+                Optional::isPresent, () -> "no matching event within " + timeout + "; got " + events.size() + " events"
+                        + (failure != null ? ", stream failed: " + failure : "")).get();
     }
 
     static void sleep(long millis) {

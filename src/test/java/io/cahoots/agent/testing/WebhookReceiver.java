@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -105,18 +106,9 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public Delivery await(Predicate<Delivery> match, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (Delivery d : deliveries) {
-                if (match.test(d)) {
-                    return d;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching webhook delivery within " + timeout + "; got " + deliveries.size());
-            }
-            SseClient.sleep(2);
-        }
+        return Polling.until(timeout, Duration.ofMillis(2), () -> deliveries.stream().filter(match).findFirst(),
+                Optional::isPresent, () -> "no matching webhook delivery within " + timeout + "; got " + deliveries.size())
+                .get();
     }
 
     @Override

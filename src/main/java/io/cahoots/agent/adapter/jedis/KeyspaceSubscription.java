@@ -3,6 +3,7 @@ package io.cahoots.agent.adapter.jedis;
 import io.cahoots.agent.redis.RedisException;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.importer.ImportCommands;
+import io.cahoots.agent.lifecycle.Background;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.SafeEncoder;
@@ -56,9 +57,7 @@ final class KeyspaceSubscription implements ImportCommands.Subscription {
     static KeyspaceSubscription start(HostPort node, Jedis jedis, Consumer<byte[]> onKey, Consumer<String> onClosed) {
         CountDownLatch subscribed = new CountDownLatch(1);
         KeyspaceSubscription s = new KeyspaceSubscription(node, jedis, onKey, subscribed);
-        Thread t = new Thread(() -> s.run(onClosed, subscribed), "import-keyspace-" + node);
-        t.setDaemon(true);
-        t.start();
+        Background.thread("import-keyspace-" + node, () -> s.run(onClosed, subscribed)).start();
         try {
             if (!subscribed.await(CONFIRM_SECONDS, TimeUnit.SECONDS) || !s.open) {
                 s.close();

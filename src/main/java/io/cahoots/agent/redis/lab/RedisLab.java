@@ -1,6 +1,7 @@
 package io.cahoots.agent.redis.lab;
 
 import io.cahoots.agent.cluster.HostPort;
+import io.cahoots.agent.lifecycle.Background;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,8 +110,7 @@ public final class RedisLab implements AutoCloseable {
 
     private static void registerShutdownHook() {
         if (HOOK_REGISTERED.compareAndSet(false, true)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(RedisLab::close),
-                    "redis-lab-shutdown"));
+            Background.atExit("redis-lab-shutdown", () -> List.copyOf(OPEN).forEach(RedisLab::close));
         }
     }
 
@@ -121,12 +120,7 @@ public final class RedisLab implements AutoCloseable {
         int sentinelCount = spec.sentinelGroup() ? spec.sentinels() : 0;
         // Enough threads that the two builders plus the Sentinel launches they wait for can never starve.
         int threads = Math.max(Math.min(dataNodes, 8), 2 + sentinelCount);
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, id + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Background.pool(id, threads);
         try {
             List<Future<LabNode>> m = submit(pool, spec.masters(), LabNode.Role.CLUSTER_MASTER);
             List<Future<LabNode>> r = submit(pool, spec.clusterReplicaCount(), LabNode.Role.CLUSTER_REPLICA);

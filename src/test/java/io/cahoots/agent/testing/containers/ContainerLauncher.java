@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Volume;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.redis.lab.LabNode;
 import io.cahoots.agent.redis.lab.NodeLauncher;
+import io.cahoots.agent.testing.Polling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.core.ConditionTimeoutException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame;
@@ -202,17 +204,10 @@ public final class ContainerLauncher implements NodeLauncher {
 
         @Override
         public boolean awaitExit(Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (isAlive()) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+            try {
+                Polling.poll(timeout, Duration.ofMillis(20)).until(() -> !isAlive());
+            } catch (ConditionTimeoutException e) {
+                return false;
             }
             CONTAINERS.remove(address, id);
             removeQuietly(id);
