@@ -6,8 +6,9 @@ import java.util.Optional;
 /**
  * The validated observation settings.
  *
- * @param metricsInterval how often each node's {@code INFO} is read; empty: on every poll (the default), so
- *                        metrics are as fresh as the topology. Longer spares large clusters one INFO per node per poll.
+ * @param metricsInterval how often each node's {@code INFO} is read; empty (the default): on every poll up to 200
+ *                        nodes, so metrics are as fresh as the topology, and beyond that about 200 nodes per poll in
+ *                        turn (the observer's {@code METRICS_READS_PER_POLL}). Longer spares large clusters more.
  */
 public record ObserveSettings(Optional<Duration> metricsInterval) implements SettingsGroup {
 

@@ -39,7 +39,8 @@ import java.util.function.Supplier;
  *       (a line per node). Every other target is read cheaply: its own {@code CLUSTER NODES} line (which alone
  *       carries its open-slot markers), the {@link io.cahoots.agent.cluster.ViewDigest} of its view and its
  *       {@code CLUSTER INFO}; about 1 KB whatever the cluster's size. {@code INFO} is read from every node
- *       whose metrics are due ({@code metricsInterval}; zero: every poll).</li>
+ *       whose metrics are due ({@code metricsInterval}; zero: every poll up to {@value #METRICS_READS_PER_POLL} nodes,
+ *       beyond that each node every N/{@value #METRICS_READS_PER_POLL} polls, staggered).</li>
  *   <li>A cheap read whose digest equals that of a view already read gets that view object, shared, not
  *       copied. For each other digest one of its nodes is asked for its whole view, up to {@value #RESOLVE_ROUNDS}
  *       rounds. So agreeing nodes cost one full read per poll, and each distinct view costs one more:
@@ -58,6 +59,8 @@ public final class ClusterObserver {
 
     static final int MAX_WAVES = 3;
     static final int RESOLVE_ROUNDS = 3;
+    /** Without {@code AGENT_METRICS_INTERVAL}: at most about this many {@code INFO} reads per poll (see metricsDue). */
+    static final int METRICS_READS_PER_POLL = 200;
     /** Slack over the per-node timeout for thread hand-off; the timeout itself is enforced by the socket. */
     private static final long DEADLINE_SLACK_MILLIS = 250;
 
@@ -65,6 +68,7 @@ public final class ClusterObserver {
     private final NodeReader reader;
     private final Duration timeout;
     private final Duration metricsInterval;
+    private int knownNodes;
     private final Clock clock;
     private final ExecutorService executor;
     private final Map<HostPort, CompletableFuture<NodeObservation>> inFlight = new ConcurrentHashMap<>();
@@ -121,6 +125,7 @@ public final class ClusterObserver {
         Set<HostPort> targets = new LinkedHashSet<>(seeds);
         last.ifPresent(s -> s.nodes().stream().map(ClusterNode::address).flatMap(Optional::stream).forEach(targets::add));
         List<HostPort> ordered = new ArrayList<>(targets);
+        knownNodes = ordered.size();
         Set<HostPort> fullRead = last.isEmpty() ? new LinkedHashSet<>(seeds)
                 : Set.of(ordered.get((int) (polls % ordered.size())));
         polls++;
@@ -239,8 +244,15 @@ public final class ClusterObserver {
 
     private boolean metricsDue(HostPort a, Instant now) {
         Instant at = lastInfoAt.get(a);
+        if (at != null && metricsInterval.isZero()) {
+            // No interval set: every poll up to METRICS_READS_PER_POLL nodes; beyond, each node every `every` polls,
+            // in a phase of its own, so that each poll reads about the same number of INFOs (issue 12: at 1,000
+            // nodes, an INFO of every node every second was most of the agent's allocation and of its GC).
+            int every = (knownNodes + METRICS_READS_PER_POLL - 1) / METRICS_READS_PER_POLL;
+            return every <= 1 || Math.floorMod(a.hashCode(), every) == Math.floorMod(polls, every);
+        }
         // 90%: a schedule's jitter must not push a read due every poll to every second poll.
-        return at == null || metricsInterval.isZero()
+        return at == null
                 || Duration.between(at, now).toMillis() >= metricsInterval.toMillis() * 9 / 10;
     }
 

@@ -39,6 +39,7 @@ class LargeClusterTest {
     private RedisConnections connections;
     private ExecutorService executor;
     private final AtomicInteger wholeViews = new AtomicInteger();
+    private final AtomicInteger infoReads = new AtomicInteger();
     private ClusterObserver observer;
 
     @BeforeAll
@@ -51,11 +52,13 @@ class LargeClusterTest {
             @Override
             public NodeObservation full(HostPort node, boolean withShards, boolean withInfo) {
                 wholeViews.incrementAndGet();
+                infoReads.addAndGet(withInfo ? 1 : 0);
                 return real.full(node, withShards, withInfo);
             }
 
             @Override
             public NodeObservation cheap(HostPort node, boolean withShards, boolean withInfo) {
+                infoReads.addAndGet(withInfo ? 1 : 0);
                 return real.cheap(node, withShards, withInfo);
             }
 
@@ -101,6 +104,17 @@ class LargeClusterTest {
         assertThat(again.version()).isEqualTo(s.version());
         // Unchanged nodes are the very same objects: consecutive snapshots share them.
         assertThat(again.nodes().get(500)).isSameAs(s.nodes().get(500));
+    }
+
+    @Test
+    void withoutAMetricsIntervalEachPollReadsTheInfoOfAboutAFifthOfAThousandNodes() {
+        for (int i = 0; i < 5; i++) {
+            infoReads.set(0);
+            ClusterSnapshot s = observer.poll();
+            // 1,000 nodes / 200 per poll: each node every 5 polls, in its own phase; every node keeps its last metrics.
+            assertThat(infoReads.get()).as("INFO reads in poll " + i).isBetween(120, 280);
+            assertThat(s.nodes()).hasSize(1000).allMatch(n -> n.metrics().isPresent());
+        }
     }
 
     @Test
