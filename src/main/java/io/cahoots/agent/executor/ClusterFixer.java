@@ -7,12 +7,13 @@ import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.cluster.NodeEntry;
 import io.cahoots.agent.cluster.SlotRange;
 import io.cahoots.agent.executor.ClusterCommands.SlotState;
+import io.cahoots.agent.planner.PlanningException;
+import io.cahoots.agent.planner.RepairPlanner;
 import io.cahoots.agent.redis.RedisException;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +22,23 @@ import java.util.TreeSet;
 
 /**
  * Repairs what the check reports: open slots and uncovered slots. Never deletes a key: keys only move,
- * with MIGRATE, to the node that will own their slot.
+ * with MIGRATE, to the node that will own their slot. It reads (views, key counts), asks the pure
+ * {@link RepairPlanner} who owns what, then acts; the order of the repairs:
  *
  * <ol>
- *   <li>Uncovered slots are repaired first (step 3): while one is, the cluster is down.</li>
- *   <li>Open slot, the interrupted-migration case (one master migrating to a second, which is importing
- *       from it, and the first still owns the slot): finish the move forward, as the engine would.</li>
- *   <li>Any other open slot: its owner is the one master claiming it, or, when none or several do, the
- *       master holding most of its keys. Keys on every other master are moved to the owner (a non-owner
- *       is marked importing first, so that {@code ASKING MIGRATE} may read them), then the slot is made
- *       stable everywhere and given to the owner on every master.</li>
- *   <li>Uncovered slot: given to the master holding its keys (the most of them), else to the master with
- *       the fewest slots; keys elsewhere move there as in step 2.</li>
- *   <li>With an unreachable master the fix refuses (its keys could be anywhere) unless told otherwise.</li>
+ *   <li>Stale views: a master whose own view names another owner than the one master claiming a slot is told the
+ *       owner ({@code SETSLOT NODE}); until then it answers {@code CLUSTERDOWN} to every MIGRATE.</li>
+ *   <li>Uncovered slots, before any open slot (while one is uncovered the cluster is down): each is given to the
+ *       master holding most of its keys, else to the master with the fewest slots; every slot gets its owner
+ *       before any key moves, then keys elsewhere are gathered there as in step 4.</li>
+ *   <li>An open slot that is a move cut short (one master migrating to a second, which is importing from it,
+ *       and the first still owns the slot) is finished forward, as the engine would.</li>
+ *   <li>Any other open slot: its owner is the one master claiming it, or, when none or several do, the master
+ *       holding most of its keys. Keys on every other master are moved to the owner (a non-owner is marked
+ *       importing first, so that {@code ASKING MIGRATE} may read them), then the slot is made stable everywhere
+ *       and given to the owner on every master.</li>
+ *   <li>With an unreachable master the fix refuses ({@link #refusals}: its keys could be anywhere) unless told
+ *       otherwise.</li>
  * </ol>
  */
 public final class ClusterFixer {
@@ -84,7 +89,7 @@ public final class ClusterFixer {
             if (job.cancelRequested()) {
                 throw new JobCancelledException("cancelled; " + actions.size() + " repairs done");
             }
-            actions.add(fixOpenSlot(s, masters, slot, replace, job));
+            actions.add(fixOpenSlot(masters, slot, replace, job));
             job.slotsDone(1);
         }
         return actions;
@@ -101,33 +106,15 @@ public final class ClusterFixer {
      * to the multi-owner repair.
      */
     private List<String> alignViews(List<ClusterNode> masters) {
-        Map<Integer, String> claimant = new HashMap<>();
-        BitSet contested = new BitSet(SlotRange.SLOT_COUNT);
+        Map<String, List<NodeEntry>> views = new HashMap<>();
         for (ClusterNode m : masters) {
-            for (SlotRange r : m.slots()) {
-                for (int slot = r.start(); slot <= r.end(); slot++) {
-                    if (claimant.putIfAbsent(slot, m.id()) != null) {
-                        contested.set(slot);
-                    }
-                }
-            }
+            views.put(m.id(), retry(() -> redis.clusterNodes(m.address().get())));
         }
+        Map<String, ClusterNode> byId = new HashMap<>();
+        masters.forEach(m -> byId.put(m.id(), m));
         List<String> actions = new ArrayList<>();
-        for (ClusterNode m : masters) {
-            Map<String, List<Integer>> rebind = new HashMap<>();
-            for (NodeEntry e : retry(() -> redis.clusterNodes(m.address().get()))) {
-                if (!e.master() || e.id().equals(m.id())) {
-                    continue;
-                }
-                for (SlotRange r : e.slots()) {
-                    for (int slot = r.start(); slot <= r.end(); slot++) {
-                        String owner = claimant.get(slot);
-                        if (owner != null && !contested.get(slot) && !owner.equals(e.id()) && !owner.equals(m.id())) {
-                            rebind.computeIfAbsent(owner, k -> new ArrayList<>()).add(slot);
-                        }
-                    }
-                }
-            }
+        RepairPlanner.staleViews(masters, views).forEach((id, rebind) -> {
+            ClusterNode m = byId.get(id);
             rebind.forEach((owner, slots) -> {
                 expectOk(retry(() -> redis.setSlots(m.address().get(), slots, SlotState.NODE, owner)), slots.get(0), m);
                 String line = m.addressText() + " named a stale owner for slots " + SlotRange.fromBits(bitsOf(slots))
@@ -135,28 +122,22 @@ public final class ClusterFixer {
                 LOG.info(line);
                 actions.add(line);
             });
-        }
+        });
         return actions;
     }
 
-    private String fixOpenSlot(ClusterSnapshot s, List<ClusterNode> masters, int slot, boolean replace, Job job) {
-        List<ClusterNode> owners = masters.stream().filter(m -> owns(m, slot)).toList();
-        List<ClusterNode> migrating = masters.stream().filter(m -> m.migrating().containsKey(slot)).toList();
-        List<ClusterNode> importing = masters.stream().filter(m -> m.importing().containsKey(slot)).toList();
-        if (migrating.size() == 1 && importing.size() == 1 && owners.size() == 1) {
-            ClusterNode from = migrating.get(0);
-            ClusterNode to = importing.get(0);
-            if (owners.get(0).id().equals(from.id()) && from.migrating().get(slot).equals(to.id())
-                    && to.importing().get(slot).equals(from.id())) {
-                long keys = migrator.moveChunk(pair(from, to, masters), List.of(slot), replace);
-                job.keysMoved(keys);
-                return "slot " + slot + ": finished the move " + from.addressText() + " -> " + to.addressText() + " (" + keys + " keys)";
-            }
+    private String fixOpenSlot(List<ClusterNode> masters, int slot, boolean replace, Job job) {
+        Optional<RepairPlanner.InterruptedMove> cut = RepairPlanner.interruptedMove(masters, slot);
+        if (cut.isPresent()) {
+            ClusterNode from = byId(masters, cut.get().fromId());
+            ClusterNode to = byId(masters, cut.get().toId());
+            long keys = migrator.moveChunk(pair(from, to, masters), List.of(slot), replace);
+            job.keysMoved(keys);
+            return "slot " + slot + ": finished the move " + from.addressText() + " -> " + to.addressText() + " (" + keys + " keys)";
         }
         Map<String, Long> keys = countKeys(masters, slot);
-        ClusterNode owner = owners.size() == 1 ? owners.get(0) : mostKeys(masters, keys)
-                .orElseGet(() -> owners.isEmpty() ? fewestSlots(masters) : owners.get(0));
-        long moved = gather(masters, owner, slot, keys, replace, owners.contains(owner));
+        ClusterNode owner = RepairPlanner.openSlotOwner(masters, slot, keys);
+        long moved = gather(masters, owner, slot, keys, replace, owns(owner, slot));
         job.keysMoved(moved);
         settle(masters, owner, slot);
         return "slot " + slot + ": closed on " + owner.addressText() + " (" + owner.id() + ")"
@@ -164,23 +145,21 @@ public final class ClusterFixer {
     }
 
     private List<String> fixUncovered(List<ClusterNode> masters, BitSet uncovered, boolean replace, Job job) {
-        Map<ClusterNode, List<Integer>> assign = new HashMap<>();
-        Map<String, Integer> slotCounts = new HashMap<>();
-        masters.forEach(m -> slotCounts.put(m.id(), m.slotCount()));
         Map<Integer, Map<String, Long>> keysBySlot = new HashMap<>();
         for (int slot = uncovered.nextSetBit(0); slot >= 0; slot = uncovered.nextSetBit(slot + 1)) {
-            Map<String, Long> keys = countKeys(masters, slot);
-            keysBySlot.put(slot, keys);
-            ClusterNode owner = mostKeys(masters, keys).orElseGet(() -> masters.stream()
-                    .min(Comparator.comparingInt((ClusterNode m) -> slotCounts.get(m.id())).thenComparing(ClusterNode::id))
-                    .orElseThrow(() -> new MigrationException("no master answers")));
-            slotCounts.merge(owner.id(), 1, Integer::sum);
-            assign.computeIfAbsent(owner, k -> new ArrayList<>()).add(slot);
+            keysBySlot.put(slot, countKeys(masters, slot));
+        }
+        Map<String, List<Integer>> assign;
+        try {
+            assign = RepairPlanner.uncoveredOwners(masters, uncovered, keysBySlot);
+        } catch (PlanningException e) {
+            throw new MigrationException(e.getMessage());
         }
         List<String> actions = new ArrayList<>();
         // Every slot gets its owner before any key moves, so that the cluster serves again meanwhile.
-        assign.forEach((owner, slots) -> claim(owner, slots, masters));
-        assign.forEach((owner, slots) -> {
+        assign.forEach((owner, slots) -> claim(byId(masters, owner), slots, masters));
+        assign.forEach((ownerId, slots) -> {
+            ClusterNode owner = byId(masters, ownerId);
             long moved = 0;
             for (int slot : slots) {
                 moved += gather(masters, owner, slot, keysBySlot.get(slot), replace, true);
@@ -282,19 +261,12 @@ public final class ClusterFixer {
         return out;
     }
 
-    private static Optional<ClusterNode> mostKeys(List<ClusterNode> masters, Map<String, Long> keys) {
-        return masters.stream().filter(m -> keys.getOrDefault(m.id(), 0L) > 0)
-                .max(Comparator.comparingLong((ClusterNode m) -> keys.get(m.id())).thenComparing(ClusterNode::id,
-                        Comparator.reverseOrder()));
-    }
-
-    private static ClusterNode fewestSlots(List<ClusterNode> masters) {
-        return masters.stream().min(Comparator.comparingInt(ClusterNode::slotCount).thenComparing(ClusterNode::id))
-                .orElseThrow(() -> new MigrationException("no master answers"));
+    private static ClusterNode byId(List<ClusterNode> masters, String id) {
+        return masters.stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static boolean owns(ClusterNode m, int slot) {
-        return m.slots().stream().anyMatch(r -> r.contains(slot));
+        return RepairPlanner.owns(m, slot);
     }
 
     private static SlotMigrator.Pair pair(ClusterNode from, ClusterNode to, List<ClusterNode> masters) {
