@@ -41,6 +41,13 @@ final class Roller {
     static final long MAX_FAILOVER_LAG_BYTES = 1024 * 1024;
     static final Duration FAILOVER_ATTEMPT = Duration.ofSeconds(15);
     static final int FAILOVER_ATTEMPTS = 3;
+    /**
+     * A Sentinel refuses a failover with NOGOODSLAVE while its last INFO of the replica predates the replica's
+     * restart (Redis 7.0 then reports the link down since the epoch); it reads INFO again every 10 s. So after that
+     * refusal the roll asks again every {@link #NO_GOOD_REPLICA_PAUSE}, writes not paused, for about 20 s.
+     */
+    static final int NO_GOOD_REPLICA_ATTEMPTS = 8;
+    static final Duration NO_GOOD_REPLICA_PAUSE = Duration.ofSeconds(3);
     /** How long a Sentinel group's old primary holds its writers at most (until it follows the new primary). */
     static final Duration PAUSE = Duration.ofSeconds(40);
     private static final long POLL_MILLIS = 200;
@@ -232,7 +239,12 @@ final class Roller {
             }
             return "no online replica is in sync yet";
         });
+        boolean noGoodReplica = false;
         for (int attempt = 1; ; attempt++) {
+            if (noGoodReplica) {
+                // Writers are not paused here: the Sentinels get time to read the replica's INFO again.
+                Thread.sleep(NO_GOOD_REPLICA_PAUSE.toMillis());
+            }
             // Sentinel's failover is not coordinated: the old primary would take writes until Sentinel demotes it (some
             // seconds after the switch), and lose them when it resyncs. Its writers wait instead, from before the
             // replica catches up to after the old primary follows the new one; they then get an error (READONLY or a
@@ -277,7 +289,9 @@ final class Roller {
                 });
                 LOG.infof("roll: Sentinel group %s switched from %s", group, old);
             } catch (NodeRestartException e) {
-                if (attempt >= FAILOVER_ATTEMPTS || sentinel.primary(group).filter(p -> !p.equals(old)).isPresent()) {
+                noGoodReplica = String.valueOf(e.getMessage()).contains("NOGOODSLAVE");
+                int allowed = noGoodReplica ? NO_GOOD_REPLICA_ATTEMPTS : FAILOVER_ATTEMPTS;
+                if (attempt >= allowed || sentinel.primary(group).filter(p -> !p.equals(old)).isPresent()) {
                     throw new NodeRestartException("Sentinel failover of " + group + " away from " + old
                             + " did not complete after " + attempt + " attempts: " + e.getMessage());
                 }
