@@ -1,5 +1,6 @@
 package io.cahoots.agent.bench;
 
+import io.cahoots.agent.cluster.ClusterNodesParser;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.executor.MigrationTuning;
 import io.cahoots.agent.redis.lab.RedisLab;
@@ -141,19 +142,7 @@ public final class BigKeyBench {
     }
 
     static boolean owns(String nodesLine, int slot) {
-        String[] f = nodesLine.split(" ");
-        for (int i = 8; i < f.length; i++) {
-            if (f[i].startsWith("[")) {
-                continue;
-            }
-            String[] r = f[i].split("-");
-            int a = Integer.parseInt(r[0]);
-            int b = r.length > 1 ? Integer.parseInt(r[1]) : a;
-            if (slot >= a && slot <= b) {
-                return true;
-            }
-        }
-        return false;
+        return ClusterNodesParser.parseLine(nodesLine).slots().stream().anyMatch(r -> r.contains(slot));
     }
 
     /** A 60 s socket timeout: a 100 MB SET or the digest of a 2M-member zset takes seconds on a loaded machine. */
