@@ -22,11 +22,17 @@ public final class InfoReply {
     }
 
     /**
-     * Only the fields {@link NodeMetrics} reads, for the poll's {@code INFO} of every node: a full reply is ~150 fields,
-     * and at 1,000 nodes a poll that kept them all made ~300,000 short strings a second (issue 12).
+     * The poll's {@code INFO} of every node, reduced to its {@link NodeMetrics}: only the fields the metrics read are
+     * parsed (a full reply is ~150 fields, and at 1,000 nodes a poll that kept them all made ~300,000 short strings a
+     * second), and once the metrics are computed the fields are dropped, since the observer keeps each node's last
+     * reply for polls that skip its {@code INFO} and nothing reads them again (~5 KB a node; issue 12).
+     * {@link #fields()} of such a reply is empty.
      */
     public static InfoReply forMetrics(String text) {
-        return parse(text, NodeMetrics::reads);
+        NodeMetrics metrics = parse(text, NodeMetrics::reads).metrics();
+        InfoReply lean = new InfoReply(Map.of());
+        lean.metrics = metrics;
+        return lean;
     }
 
     /** {@code key:value} lines whose key {@code keep} accepts; scanned in place, without a string per line. */

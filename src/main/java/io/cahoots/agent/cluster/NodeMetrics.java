@@ -120,11 +120,12 @@ public record NodeMetrics(
                 long u = parseLong(sub.get("usec"));
                 calls += c;
                 usec += u;
-                perCommand.put(k.substring("cmdstat_".length()), new CommandTotals(c, u));
+                // Interned: a few dozen command names, kept per node across polls (issue 12).
+                perCommand.put(k.substring("cmdstat_".length()).intern(), new CommandTotals(c, u));
             } else if (k.startsWith("latency_percentiles_usec_")) {
                 String p = InfoReply.subFields(e.getValue()).get("p99");
                 if (p != null) {
-                    p99.put(k.substring("latency_percentiles_usec_".length()), parseDouble(p));
+                    p99.put(k.substring("latency_percentiles_usec_".length()).intern(), parseDouble(p));
                 }
             }
         }
@@ -132,7 +133,7 @@ public record NodeMetrics(
         return new NodeMetrics(
                 info.getLong("used_memory", 0),
                 info.getLong("maxmemory", 0),
-                info.get("maxmemory_policy").orElse(""),
+                info.get("maxmemory_policy").orElse("").intern(),
                 info.getLong("connected_clients", 0),
                 info.getLong("instantaneous_ops_per_sec", 0),
                 info.getLong("keyspace_hits", 0),
@@ -144,7 +145,7 @@ public record NodeMetrics(
                 calls,
                 usec,
                 p99,
-                info.get("redis_version").orElse(""),
+                info.get("redis_version").orElse("").intern(),
                 info.getLong("uptime_in_seconds", 0),
                 info.getLong("loading", 0) == 1,
                 info.getLong("total_commands_processed", calls),
