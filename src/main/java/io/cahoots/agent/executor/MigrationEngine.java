@@ -10,6 +10,7 @@ import io.cahoots.agent.planner.Plan;
 import org.jboss.logging.MDC;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedList;
 import java.util.List;
@@ -26,8 +27,11 @@ import java.util.stream.Collectors;
  * Executes a {@link Plan}.
  *
  * <ol>
- *   <li>Moves are started in plan order, up to {@code parallelism} at once, and only when neither their
- *       source nor their target takes part in a running move: never two migrations on one node.</li>
+ *   <li>Moves are started in plan order, up to {@code parallelism} at once. A node is the source of at most one
+ *       running move and is never source and target at once, but one target may receive from several sources
+ *       ({@link Nodes}): a source is what clients feel (each {@code MIGRATE} holds it for its whole run), so one
+ *       stream per source keeps every round as short as the budget asks, while a rebalance onto a new master
+ *       (three sources, one target) no longer waits for each source in turn (issue 16).</li>
  *   <li>Each move goes chunk by chunk ({@link SlotMigrator}); between chunks it stops if the job was
  *       cancelled or another move failed, so a stop always leaves every slot closed and owned.</li>
  *   <li>The first failure stops new moves, lets running ones finish their chunk, and is rethrown.</li>
@@ -57,7 +61,7 @@ public final class MigrationEngine {
                 .filter(m -> m.address().isPresent())
                 .collect(Collectors.toMap(ClusterNode::id, m -> m.address().get()));
         LinkedList<Move> pending = new LinkedList<>(plan.moves());
-        Set<String> busy = new HashSet<>();
+        Nodes nodes = new Nodes();
         AtomicBoolean stop = new AtomicBoolean();
         Object mdc = MDC.get("job");
         ExecutorService pool = Background.pool("migration", tuning.parallelism());
@@ -69,12 +73,11 @@ public final class MigrationEngine {
                 if (failure == null && !job.cancelRequested()) {
                     for (var it = pending.iterator(); it.hasNext() && running < tuning.parallelism(); ) {
                         Move m = it.next();
-                        if (busy.contains(m.from()) || busy.contains(m.to())) {
+                        if (!nodes.free(m)) {
                             continue;
                         }
                         it.remove();
-                        busy.add(m.from());
-                        busy.add(m.to());
+                        nodes.start(m);
                         running++;
                         done.submit(() -> {
                             // The move's log lines carry the job, as the job's own thread's do.
@@ -92,14 +95,13 @@ public final class MigrationEngine {
                 running--;
                 try {
                     Move m = f.get();
-                    busy.remove(m.from());
-                    busy.remove(m.to());
+                    nodes.finish(m);
                 } catch (ExecutionException e) {
                     stop.set(true);
                     if (failure == null) {
                         failure = e.getCause() instanceof RuntimeException re ? re : new MigrationException(e.getCause().toString(), e.getCause());
                     }
-                    // Its nodes stay marked busy: nothing else starts after a failure anyway.
+                    // Its nodes stay taken: nothing else starts after a failure anyway.
                 }
             }
         } catch (InterruptedException e) {
@@ -116,6 +118,27 @@ public final class MigrationEngine {
             JobProgress p = job.progress();
             throw new JobCancelledException("cancelled after " + p.slotsDone() + " of " + p.slotsTotal()
                     + " slots; every slot is closed and owned");
+        }
+    }
+
+    /** Which masters running moves hold: as the source of one move, or as the target of one or more. */
+    static final class Nodes {
+        private final Set<String> sources = new HashSet<>();
+        private final Map<String, Integer> targets = new HashMap<>();
+
+        /** May {@code m} start now: its source takes part in no running move, its target is no running move's source. */
+        boolean free(Move m) {
+            return !sources.contains(m.from()) && !targets.containsKey(m.from()) && !sources.contains(m.to());
+        }
+
+        void start(Move m) {
+            sources.add(m.from());
+            targets.merge(m.to(), 1, Integer::sum);
+        }
+
+        void finish(Move m) {
+            sources.remove(m.from());
+            targets.computeIfPresent(m.to(), (k, n) -> n == 1 ? null : n - 1);
         }
     }
 

@@ -6,7 +6,8 @@ import java.time.Duration;
  * How the engine moves slots.
  *
  * @param batchKeys     keys per {@code MIGRATE} (and per slot per {@code GETKEYSINSLOT})
- * @param parallelism   moves in flight at once, always between disjoint (source, target) pairs
+ * @param parallelism   moves in flight at once: each source in one at most, a target may receive from several,
+ *                      no node both ways ({@link MigrationEngine})
  * @param slotsPerChunk slots opened, emptied and closed together, each step one pipeline per node
  * @param migrateTimeoutMillis the timeout {@code MIGRATE} itself is given for the source -> target transfer (the
  *                      floor: a batch of many bytes gets more, {@link #migrateTimeoutMillis(long)})
