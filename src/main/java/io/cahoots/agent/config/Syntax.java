@@ -4,6 +4,7 @@ import io.cahoots.agent.cluster.HostPort;
 import org.eclipse.microprofile.config.spi.Converter;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -54,10 +55,13 @@ public final class Syntax {
         }
     }
 
-    /** {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT5M}). */
+    /**
+     * {@code 500us}, {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}, a bare number of seconds, or ISO-8601
+     * ({@code PT5M}). Microseconds are for latency budgets, which are fractions of a millisecond.
+     */
     public static class Span implements Kind<Duration> {
 
-        private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)?");
+        private static final Pattern SIMPLE = Pattern.compile("(\\d+)(us|ms|s|m|h)?");
 
         @Override
         public Duration convert(String value) {
@@ -67,6 +71,7 @@ public final class Syntax {
                 if (m.matches()) {
                     long n = Long.parseLong(m.group(1));
                     return switch (m.group(2) == null ? "s" : m.group(2)) {
+                        case "us" -> Duration.of(n, ChronoUnit.MICROS);
                         case "ms" -> Duration.ofMillis(n);
                         case "s" -> Duration.ofSeconds(n);
                         case "m" -> Duration.ofMinutes(n);
@@ -85,9 +90,12 @@ public final class Syntax {
                     + " such as 500ms, 1s or 5m";
         }
 
-        /** Exact, in the largest unit that divides it: 1500ms, 90s, 5m, 24h. */
+        /** Exact, in the largest unit that divides it: 500us, 1500ms, 90s, 5m, 24h. */
         @Override
         public String shown(Duration d) {
+            if (d.toNanos() % 1_000_000 != 0) {
+                return d.toNanos() / 1000 + "us";
+            }
             long ms = d.toMillis();
             if (ms % 1000 != 0) {
                 return ms + "ms";

@@ -15,7 +15,9 @@ package io.cahoots.agent.executor;
  *       big), the engine waits between rounds, from 1 ms doubling up to {@link #MAX_PAUSE_NANOS}; rounds under
  *       budget halve the pause again. The move always progresses, one key per round at worst.</li>
  * </ol>
- * With no budget (0) the limit is the cap and never changes: the engine moves as fast as it did without one.
+ * With no budget (0) the limit is the cap and never changes: the engine moves as fast as it did without one. While no
+ * client uses the shards ({@link ClientActivity}) the budget protects no one: the limit is the cap too, and when
+ * clients come back it starts again from {@link #INITIAL}.
  */
 final class BatchController {
 
@@ -29,6 +31,7 @@ final class BatchController {
     private int slowStartEnd;
     private long pauseNanos;
     private long lastObservedNanos;
+    private boolean unthrottled;
 
     BatchController(int cap, long budgetNanos) {
         if (cap < 1 || budgetNanos < 0) {
@@ -65,8 +68,27 @@ final class BatchController {
      *                   a bigger one, so it does not grow the limit
      */
     void observe(long addedNanos, int roundKeys) {
+        observe(addedNanos, roundKeys, true);
+    }
+
+    /** @param clientsBusy do clients use the shards: when not, the next round is as big as the cap allows */
+    void observe(long addedNanos, int roundKeys, boolean clientsBusy) {
         lastObservedNanos = Math.max(0, addedNanos);
         if (budgetNanos == 0) {
+            return;
+        }
+        if (!clientsBusy) {
+            unthrottled = true;
+            limit = cap;
+            pauseNanos = 0;
+            return;
+        }
+        if (unthrottled) {
+            // Clients are back: what the last (big) round added says nothing about the size they can bear.
+            unthrottled = false;
+            limit = Math.min(cap, INITIAL);
+            slowStartEnd = cap;
+            pauseNanos = 0;
             return;
         }
         if (addedNanos > budgetNanos) {

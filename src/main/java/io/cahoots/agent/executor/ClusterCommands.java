@@ -106,6 +106,9 @@ public interface ClusterCommands {
         /** {@code PING}, waiting for the answer. */
         void ping();
 
+        /** {@code INFO commandstats}: what the node has served, to tell whether clients use it ({@link ClientActivity}). */
+        String commandStats();
+
         @Override
         void close();
     }

@@ -25,6 +25,9 @@ import java.util.concurrent.Future;
  *       that idle round trip: the latency the round added. A ping that was stuck behind a long {@code MIGRATE}
  *       is read as soon as it returns.</li>
  * </ol>
+ * Every {@link #STATS_EVERY} pings or so it also reads each node's {@code INFO commandstats}: whether clients use
+ * the nodes at all ({@link ClientActivity}, {@link #clientsBusy()}).
+ * <p>
  * A node the probe cannot reach is skipped (the move itself will report it); closing stops the pinging.
  * <p>
  * The probes share one pool rather than one scheduler: a ping blocks for as long as a {@code MIGRATE} holds its node,
@@ -36,6 +39,8 @@ final class LatencyProbe implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LatencyProbe.class);
     static final long INTERVAL_NANOS = 1_000_000;
     static final int BASELINE_SAMPLES = 200;
+    /** Pings between two readings of every node's command counts (about 100 ms). */
+    static final int STATS_EVERY = 100;
     /** Never shut down: its threads are daemons, and one idle for a minute ends. */
     private static final ExecutorService THREADS = Background.cached("latency-probe");
 
@@ -43,6 +48,7 @@ final class LatencyProbe implements AutoCloseable {
     private final ClusterCommands redis;
     private final Future<?> pinging;
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
+    private final ClientActivity clients;
     private volatile boolean closed;
     /** Start of the round in flight (nanoTime), 0 when none. */
     private long roundStart;
@@ -53,6 +59,7 @@ final class LatencyProbe implements AutoCloseable {
     LatencyProbe(ClusterCommands redis, List<HostPort> nodes, String name) {
         this.redis = redis;
         this.nodes = List.copyOf(nodes);
+        this.clients = new ClientActivity(nodes.size());
         Object mdc = MDC.get("job");
         this.pinging = THREADS.submit(() -> {
             // While it pings, the pooled thread says which move it serves and its log lines carry the job.
@@ -78,6 +85,7 @@ final class LatencyProbe implements AutoCloseable {
         int i = 0;
         try {
             while (!closed) {
+                boolean readStats = i % STATS_EVERY < nodes.size();
                 int n = i++ % nodes.size();
                 try {
                     if (pingers[n] == null) {
@@ -89,6 +97,12 @@ final class LatencyProbe implements AutoCloseable {
                     }
                     pingers[n].ping();
                     record(start, System.nanoTime() - start);
+                    if (readStats) {
+                        long calls = ClientActivity.clientCalls(pingers[n].commandStats());
+                        synchronized (this) {
+                            clients.read(n, calls, System.nanoTime());
+                        }
+                    }
                 } catch (RedisException e) {
                     LOG.debugf("latency probe of %s: %s", nodes.get(n), e.getMessage());
                     closeQuietly(pingers[n]);
@@ -135,6 +149,11 @@ final class LatencyProbe implements AutoCloseable {
         roundStart = 0;
         worstInRound = 0;
         return Math.max(0, worst - baseline());
+    }
+
+    /** Do clients use the source or the target now (true until both were read twice). */
+    synchronized boolean clientsBusy() {
+        return clients.busy(System.nanoTime());
     }
 
     /** The idle round trip: the least recent reading. */

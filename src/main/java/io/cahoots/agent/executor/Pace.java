@@ -66,7 +66,7 @@ final class Pace implements AutoCloseable {
     /** @param keys moved by the round; {@code roundNanos} its duration (what it added can be no longer) */
     void afterRound(int keys, long roundNanos) {
         long added = probe == null ? 0 : Math.min(roundNanos, probe.roundEnded());
-        controller.observe(added, keys);
+        controller.observe(added, keys, probe == null || probe.clientsBusy());
         long now = System.nanoTime();
         if (lastRoundEnd != 0 && now > lastRoundEnd) {
             double rate = keys * 1e9 / (now - lastRoundEnd);

@@ -45,6 +45,8 @@ import java.util.stream.Collectors;
 final class SlotMigrator {
 
     private static final Logger LOG = Logger.getLogger(SlotMigrator.class);
+    /** Rounds whose key sizes one {@code MEMORY USAGE} pipeline reads. */
+    static final int SIZE_LOOK_AHEAD = 4;
     private static final int KEYS_NAMED_IN_ERRORS = 5;
     static final int ROLLBACK_ATTEMPTS = 20;
     static final java.time.Duration ROLLBACK_DEADLINE = java.time.Duration.ofSeconds(60);
@@ -203,10 +205,12 @@ final class SlotMigrator {
     }
 
     /**
-     * Reads the size of every key the next round could take and whose size is not known yet: one pipeline of
-     * {@code MEMORY USAGE} (sampled, O(1) per key whatever its type) on the source.
+     * Reads the size of every key the next few rounds could take and whose size is not known yet: one pipeline of
+     * {@code MEMORY USAGE} (sampled, O(1) per key whatever its type) on the source. Looking {@link #SIZE_LOOK_AHEAD}
+     * rounds ahead saves a round trip on most rounds when a latency budget keeps them small.
      */
-    private void measure(HostPort source, Map<Integer, ArrayDeque<byte[]>> queued, int limit, Map<byte[], Long> sizes) {
+    private void measure(HostPort source, Map<Integer, ArrayDeque<byte[]>> queued, int roundLimit, Map<byte[], Long> sizes) {
+        int limit = (int) Math.min(tuning.maxRoundKeys(), (long) SIZE_LOOK_AHEAD * roundLimit);
         List<byte[]> unknown = new ArrayList<>();
         int seen = 0;
         for (ArrayDeque<byte[]> q : queued.values()) {

@@ -20,6 +20,7 @@ class MigrationSettingsTest {
     void defaultsAndUnits() {
         assertThat(MigrationSettings.from(config("off", "8mb"))).isEqualTo(new MigrationSettings(Duration.ZERO, 8L << 20));
         assertThat(MigrationSettings.from(config("0", "0"))).isEqualTo(new MigrationSettings(Duration.ZERO, 0));
+        assertThat(MigrationSettings.from(config("500us", "8mb")).maxLatency()).isEqualTo(Duration.ofNanos(500_000));
         assertThat(MigrationSettings.from(config("2ms", "512kb"))).isEqualTo(new MigrationSettings(Duration.ofMillis(2), 512L << 10));
         assertThat(MigrationSettings.from(config("1s", "1gb")).batchBytes()).isEqualTo(1L << 30);
         assertThat(MigrationSettings.from(config("5ms", "1000")).batchBytes()).isEqualTo(1000);

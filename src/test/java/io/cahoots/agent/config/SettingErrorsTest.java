@@ -61,6 +61,8 @@ class SettingErrorsTest {
     void outOfRangeValuesAreShownInTheirOwnSyntax() {
         Syntax.Span span = new Syntax.Span();
         assertThat(span.shown(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(span.shown(Duration.ofNanos(500_000))).isEqualTo("500us");
+        assertThat(span.convert("500us")).isEqualTo(Duration.ofNanos(500_000));
         assertThat(span.shown(Duration.ofSeconds(90))).isEqualTo("90s");
         assertThat(span.shown(Duration.ofMinutes(5))).isEqualTo("5m");
         assertThat(span.shown(Duration.ofDays(1))).isEqualTo("24h");

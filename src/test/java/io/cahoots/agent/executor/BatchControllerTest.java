@@ -125,4 +125,20 @@ class BatchControllerTest {
         assertThatThrownBy(() -> new BatchController(0, MS)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new BatchController(10, -1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void withoutClientsTheBudgetStepsAsideAndWhenTheyComeBackItStartsGentlyAgain() {
+        BatchController c = new BatchController(CAP, MS);
+        c.observe(10 * MS, c.limit(), true); // over budget: halved
+        assertThat(c.limit()).isEqualTo(BatchController.INITIAL / 2);
+        c.observe(50 * MS, c.limit(), false); // nobody to protect: full rounds, however long
+        assertThat(c.limit()).isEqualTo(CAP);
+        c.observe(50 * MS, c.limit(), false);
+        assertThat(c.limit()).isEqualTo(CAP);
+        assertThat(c.pauseNanos()).isZero();
+        c.observe(50 * MS, c.limit(), true); // clients again: the big round's reading is not held against them
+        assertThat(c.limit()).isEqualTo(BatchController.INITIAL);
+        c.observe(0, c.limit(), true);
+        assertThat(c.limit()).isEqualTo(2 * BatchController.INITIAL);
+    }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A scripted Redis Cluster in memory that speaks {@link ClusterCommands}, for unit tests of the executor's rules
@@ -72,6 +73,7 @@ final class FakeCluster implements ClusterCommands {
         }
     }
 
+    private final AtomicLong clientCalls = new AtomicLong();
     private final Map<String, Node> byId = new LinkedHashMap<>();
     private final Map<HostPort, Node> byAddress = new LinkedHashMap<>();
     private long currentEpoch;
@@ -444,6 +446,13 @@ final class FakeCluster implements ClusterCommands {
             @Override
             public void ping() {
                 live(node);
+            }
+
+            /** Clients are always busy here: the fake's budgets always apply. */
+            @Override
+            public String commandStats() {
+                live(node);
+                return "cmdstat_get:calls=" + clientCalls.addAndGet(1000) + ",usec=1,usec_per_call=0.00\r\n";
             }
 
             @Override

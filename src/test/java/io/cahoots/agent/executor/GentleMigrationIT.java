@@ -183,14 +183,34 @@ class GentleMigrationIT {
 
     @Test
     @Order(3)
-    void bigKeysMoveInByteBoundedBatchesWithTimeoutsThatFitAndEveryKeyArrivesIntact() {
+    void bigKeysMoveInByteBoundedBatchesWithTimeoutsThatFitAndEveryKeyArrivesIntact() throws InterruptedException {
         Map<String, String> before = digests();
         MigrationTuning gentle = new MigrationTuning(1000, 1, 16, LOW_TIMEOUT_MILLIS, 3, Duration.ofSeconds(60))
                 .withLimits(Duration.ofMillis(5), 8L << 20);
         ClusterSnapshot s = observer.poll();
         Plan plan = plan();
         Job job = job();
-        new MigrationEngine(commands, gentle).execute(s, plan, false, job);
+        // No client uses the cluster: the 5 ms budget steps aside and rounds reach the cap (16 slots x 1000 keys).
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger largest = new AtomicInteger();
+        Thread watch = new Thread(() -> {
+            while (!done.get()) {
+                largest.accumulateAndGet(job.progress().batchKeys(), Math::max);
+                try {
+                    Thread.sleep(5); // pacing: a sample every 5 ms
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        watch.start();
+        try {
+            new MigrationEngine(commands, gentle).execute(s, plan, false, job);
+        } finally {
+            done.set(true);
+            watch.join();
+        }
+        assertThat(largest.get()).as("rounds without clients").isEqualTo(gentle.maxRoundKeys());
         await().atMost(Duration.ofSeconds(30)).until(() -> observer.poll().check().ok());
         ClusterSnapshot after = observer.poll();
         assertThat(after.check().openSlots()).isEmpty();

@@ -7,7 +7,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which moves may run together: one stream per source, several sources into one target, never a node both ways. */
+/**
+ * Which moves may run together: one stream per source, never a node both ways, several sources into one target only
+ * without a latency budget.
+ */
 class MigrationEngineNodesTest {
 
     private static Move move(String from, String to) {
@@ -16,7 +19,7 @@ class MigrationEngineNodesTest {
 
     @Test
     void threeSourcesMayFeedOneNewMasterAtOnce() {
-        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes();
+        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes(true);
         for (String source : List.of("a", "b", "c")) {
             Move m = move(source, "new");
             assertThat(nodes.free(m)).as(source + " -> new").isTrue();
@@ -26,14 +29,14 @@ class MigrationEngineNodesTest {
 
     @Test
     void aSourceRunsOneMoveAtATime() {
-        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes();
+        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes(true);
         nodes.start(move("a", "x"));
         assertThat(nodes.free(move("a", "y"))).isFalse();
     }
 
     @Test
     void aNodeIsNeverSourceAndTargetAtOnce() {
-        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes();
+        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes(true);
         nodes.start(move("a", "x"));
         assertThat(nodes.free(move("x", "b"))).as("the running target as a source").isFalse();
         assertThat(nodes.free(move("b", "a"))).as("the running source as a target").isFalse();
@@ -41,7 +44,7 @@ class MigrationEngineNodesTest {
 
     @Test
     void aTargetStaysTakenUntilItsLastMoveFinishes() {
-        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes();
+        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes(true);
         Move fromA = move("a", "x");
         Move fromB = move("b", "x");
         nodes.start(fromA);
@@ -51,5 +54,16 @@ class MigrationEngineNodesTest {
         assertThat(nodes.free(move("a", "c"))).as("a is free again").isTrue();
         nodes.finish(fromB);
         assertThat(nodes.free(move("x", "c"))).isTrue();
+    }
+
+    @Test
+    void underALatencyBudgetATargetReceivesOneMoveAtATime() {
+        MigrationEngine.Nodes nodes = new MigrationEngine.Nodes(false);
+        Move fromA = move("a", "new");
+        nodes.start(fromA);
+        assertThat(nodes.free(move("b", "new"))).isFalse();
+        assertThat(nodes.free(move("b", "other"))).as("a disjoint pair").isTrue();
+        nodes.finish(fromA);
+        assertThat(nodes.free(move("b", "new"))).isTrue();
     }
 }

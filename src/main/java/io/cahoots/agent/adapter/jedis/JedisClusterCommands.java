@@ -371,6 +371,15 @@ public final class JedisClusterCommands implements ClusterCommands, AutoCloseabl
             }
 
             @Override
+            public String commandStats() {
+                try {
+                    return jedis.info("commandstats");
+                } catch (redis.clients.jedis.exceptions.JedisException e) {
+                    throw RedisConnections.translate(node, e);
+                }
+            }
+
+            @Override
             public void close() {
                 jedis.close();
             }
