@@ -193,17 +193,7 @@ class GentleMigrationIT {
         // No client uses the cluster: the 5 ms budget steps aside and rounds reach the cap (16 slots x 1000 keys).
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger largest = new AtomicInteger();
-        Thread watch = new Thread(() -> {
-            while (!done.get()) {
-                largest.accumulateAndGet(job.progress().batchKeys(), Math::max);
-                try {
-                    Thread.sleep(5); // pacing: a sample every 5 ms
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        watch.start();
+        Thread watch = sampling(done, () -> largest.accumulateAndGet(job.progress().batchKeys(), Math::max));
         try {
             new MigrationEngine(commands, gentle).execute(s, plan, false, job);
         } finally {
@@ -249,21 +239,13 @@ class GentleMigrationIT {
         Job job = job();
         AtomicInteger smallest = new AtomicInteger(Integer.MAX_VALUE);
         AtomicLong worstMicros = new AtomicLong();
-        Thread watch = new Thread(() -> {
-            while (!stop.get()) {
-                JobProgress p = job.progress();
-                if (p.batchKeys() > 0) {
-                    smallest.accumulateAndGet(p.batchKeys(), Math::min);
-                    worstMicros.accumulateAndGet((long) (p.observedLatencyMillis() * 1000), Math::max);
-                }
-                try {
-                    Thread.sleep(5); // pacing: a sample every 5 ms
-                } catch (InterruptedException e) {
-                    return;
-                }
+        Thread watch = sampling(stop, () -> {
+            JobProgress p = job.progress();
+            if (p.batchKeys() > 0) {
+                smallest.accumulateAndGet(p.batchKeys(), Math::min);
+                worstMicros.accumulateAndGet((long) (p.observedLatencyMillis() * 1000), Math::max);
             }
         });
-        watch.start();
         try {
             MigrationTuning tuning = MigrationTuning.defaults(1000, 1).withLimits(Duration.ofMillis(2), 8L << 20);
             new MigrationEngine(commands, tuning).execute(s, drain, false, job);
@@ -284,6 +266,22 @@ class GentleMigrationIT {
     }
 
     // ---- helpers ----
+
+    /** A started thread that runs {@code sample} every 5 ms until {@code stop} is set. */
+    private static Thread sampling(AtomicBoolean stop, Runnable sample) {
+        Thread t = new Thread(() -> {
+            while (!stop.get()) {
+                sample.run();
+                try {
+                    Thread.sleep(5); // pacing: a sample every 5 ms
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        t.start();
+        return t;
+    }
 
     private Plan plan() {
         ClusterSnapshot s = observer.poll();
