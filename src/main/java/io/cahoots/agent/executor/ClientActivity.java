@@ -28,13 +28,16 @@ final class ClientActivity {
     private final long[] lastCalls;
     private final long[] lastAt;
     private final boolean[] known;
+    /** Nodes read twice (a rate known); until all are, the shard counts as busy. */
+    private final boolean[] rated;
+    private int ratedNodes;
     private long busyUntil;
-    private int readings;
 
     ClientActivity(int nodes) {
         lastCalls = new long[nodes];
         lastAt = new long[nodes];
         known = new boolean[nodes];
+        rated = new boolean[nodes];
     }
 
     /** The calls of client commands in an {@code INFO commandstats} reply ({@code cmdstat_get:calls=12,...}). */
@@ -64,7 +67,10 @@ final class ClientActivity {
             if (perSecond >= BUSY_PER_SECOND || calls < lastCalls[node]) { // a reset counter: assume busy
                 busyUntil = nanos + HOLD_NANOS;
             }
-            readings++;
+            if (!rated[node]) {
+                rated[node] = true;
+                ratedNodes++;
+            }
         }
         known[node] = true;
         lastCalls[node] = calls;
@@ -73,6 +79,6 @@ final class ClientActivity {
 
     /** Are clients using any of the nodes, as of {@code nanos}. */
     boolean busy(long nanos) {
-        return readings < lastCalls.length || nanos < busyUntil;
+        return ratedNodes < rated.length || nanos < busyUntil;
     }
 }

@@ -262,13 +262,21 @@ class FleetIT {
     private void failover() {
         HostPort primary = currentPrimary();
         for (int attempt = 1; ; attempt++) {
-            // The previous failover must be over on every Sentinel before the next one starts.
-            await().atMost(Duration.ofSeconds(40)).until(() -> lab.sentinels().stream().allMatch(s -> {
-                try (Jedis j = lab.connect(s)) {
-                    Map<String, String> m = j.sentinelMaster("mymaster");
-                    return (m.get("ip") + ":" + m.get("port")).equals(primary.toString()) && m.get("flags").equals("master");
+            // The previous failover must be over on every Sentinel before the next one starts. (Once, in a clean-clone
+            // CI run, this did not happen within 40 s: the wait is longer now and says what each Sentinel saw.)
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                List<String> views = new ArrayList<>();
+                boolean agreed = true;
+                for (HostPort s : lab.sentinels()) {
+                    try (Jedis j = lab.connect(s)) {
+                        Map<String, String> m = j.sentinelMaster("mymaster");
+                        views.add(s + ": " + m.get("ip") + ":" + m.get("port") + " " + m.get("flags"));
+                        agreed &= (m.get("ip") + ":" + m.get("port")).equals(primary.toString()) && m.get("flags").equals("master");
+                    }
                 }
-            }) && replicaInSync(primary));
+                assertThat(agreed && replicaInSync(primary)).as("Sentinels on %s: %s; its replica online: %s", primary, views,
+                        replicaInSync(primary)).isTrue();
+            });
             // A Sentinel learns of a reconfigured replica from INFO every 10 s: until then it answers NOGOODSLAVE.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> lab.sentinels().stream().anyMatch(s -> {
                 try (Jedis j = lab.connect(s)) {
