@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  *       moves together. With a budget a target receives one move at a time: its event loop restores one batch
  *       after the other, and each source's {@code MIGRATE} holds that source until its own batch is restored, so
  *       fanning in multiplies the very blocking the budget bounds (measured: client p99 3.6x redis-cli's with three
- *       sources into one target under a 1 ms budget, `bench/client-latency.sh`, issue 16).</li>
+ *       sources into one target under a 1 ms budget, {@code bench/client-latency.sh}, issue 16).</li>
  *   <li>Each move goes chunk by chunk ({@link SlotMigrator}); between chunks it stops if the job was
  *       cancelled or another move failed, so a stop always leaves every slot closed and owned.</li>
  *   <li>The first failure stops new moves, lets running ones finish their chunk, and is rethrown.</li>

@@ -1,5 +1,6 @@
 package io.cahoots.agent.k8s;
 
+import io.cahoots.agent.bench.LargeClusterBench;
 import io.cahoots.agent.config.AgentConfig;
 import io.cahoots.agent.config.PolicyConfig;
 import io.cahoots.agent.config.PolicySettings;
@@ -127,6 +128,8 @@ class AgentSidecarTest {
         // JAVA_OPTS_APPEND replaces the image's value: it must repeat every option of it.
         String opts = ManifestsTest.env(AGENT).get("JAVA_OPTS_APPEND");
         assertThat(List.of(opts.split("\\s+"))).containsAll(List.of(image.env().get("JAVA_OPTS_APPEND").split("\\s+")));
+        // The large-cluster benchmark measures what the kit deploys (README, Large clusters).
+        assertThat(List.of(opts.split("\\s+"))).containsAll(List.of(LargeClusterBench.KIT_JAVA_OPTS.split(" ")));
         Matcher xmx = Pattern.compile("-Xmx(\\d+)m").matcher(opts);
         assertThat(xmx.find()).isTrue();
         long heap = Long.parseLong(xmx.group(1)) << 20;
