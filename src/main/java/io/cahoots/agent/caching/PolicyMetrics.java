@@ -2,6 +2,7 @@ package io.cahoots.agent.caching;
 
 import io.cahoots.agent.config.PolicySettings;
 import io.cahoots.agent.config.PolicySettings.TtlPattern;
+import io.cahoots.agent.metrics.GaugeRows;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,8 +12,9 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,15 +31,15 @@ public class PolicyMetrics {
     static final List<String> OUTCOMES = List.of("applied", "refused", "failed");
 
     private final MeterRegistry registry;
-    private final MultiGauge drift;
+    private final GaugeRows drift;
     private final AtomicLong nodesDrifting = new AtomicLong();
     private final AtomicLong nodesUnreadable = new AtomicLong();
     private final Timer cycle;
 
     public PolicyMetrics(MeterRegistry registry, PolicySettings settings) {
         this.registry = registry;
-        drift = MultiGauge.builder(PREFIX + "memory.drift")
-                .description("1 when the node's setting differs from AGENT_POLICY_MAXMEMORY / _MAXMEMORY_POLICY").register(registry);
+        drift = new GaugeRows(MultiGauge.builder(PREFIX + "memory.drift")
+                .description("1 when the node's setting differs from AGENT_POLICY_MAXMEMORY / _MAXMEMORY_POLICY").register(registry));
         Gauge.builder(PREFIX + "memory.drift.nodes", nodesDrifting, AtomicLong::doubleValue)
                 .description("Data nodes whose maxmemory or maxmemory-policy differs from the settings").register(registry);
         Gauge.builder(PREFIX + "memory.unreadable.nodes", nodesUnreadable, AtomicLong::doubleValue)
@@ -66,7 +68,7 @@ public class PolicyMetrics {
      * poll thread and the policy thread both report, and the gauge rows must be replaced as one.
      */
     public synchronized void onChecks(List<MemoryDrift.NodeCheck> checks) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Integer> rows = new HashMap<>();
         long drifting = 0;
         long unreadable = 0;
         for (MemoryDrift.NodeCheck c : checks) {
@@ -76,11 +78,11 @@ public class PolicyMetrics {
             }
             drifting += c.drifted().isEmpty() ? 0 : 1;
             for (String setting : List.of(MemoryDrift.MAXMEMORY, MemoryDrift.MAXMEMORY_POLICY)) {
-                rows.add(MultiGauge.Row.of(Tags.of("address", c.node().address().toString(), "group", c.node().group(),
-                        "setting", setting), c.drifted().contains(setting) ? 1 : 0));
+                rows.put(Tags.of("address", c.node().address().toString(), "group", c.node().group(), "setting", setting),
+                        c.drifted().contains(setting) ? 1 : 0);
             }
         }
-        drift.register(rows, true);
+        drift.set(rows);
         nodesDrifting.set(drifting);
         nodesUnreadable.set(unreadable);
     }

@@ -41,6 +41,7 @@ public final class ViewBuilder {
         List<ClusterNode> masters = new ArrayList<>(snapshot.masters());
         masters.sort(Comparator.comparingLong(ClusterNode::configEpoch).reversed().thenComparing(ClusterNode::id));
         BitSet claimed = new BitSet(SlotRange.SLOT_COUNT);
+        Map<String, List<ClusterNode>> replicasByMaster = snapshot.replicasByMaster();
         for (ClusterNode m : masters) {
             BitSet own = SlotRange.toBits(m.slots());
             own.andNot(claimed);
@@ -51,7 +52,7 @@ public final class ViewBuilder {
                 continue;
             }
             List<List<Integer>> slots = SlotRange.fromBits(own).stream().map(r -> List.of(r.start(), r.end())).toList();
-            List<String> replicas = snapshot.replicasOf(m.id()).stream()
+            List<String> replicas = replicasByMaster.getOrDefault(m.id(), List.of()).stream()
                     .filter(r -> r.health() != Health.FAIL && r.health() != Health.HANDSHAKE)
                     .map(ViewBuilder::dialable).flatMap(Optional::stream).sorted().toList();
             out.add(new TopologyView.Shard(slots, address.get(), replicas));

@@ -29,6 +29,14 @@ class SnapshotAssemblerTest {
     }
 
     @Test
+    void replicasByMasterAnswersWhatReplicasOfAnswersForEveryMaster() {
+        ClusterSnapshot s = next(Optional.empty(), Topologies.threeMastersThreeReplicas());
+        var byMaster = s.replicasByMaster();
+        assertThat(byMaster).hasSize(3);
+        s.masters().forEach(m -> assertThat(byMaster.get(m.id())).containsExactlyElementsOf(s.replicasOf(m.id())));
+    }
+
+    @Test
     void versionMovesOnTopologyChangesOnly() {
         ClusterSnapshot first = next(Optional.empty(), Topologies.threeMastersThreeReplicas());
         ClusterSnapshot same = next(Optional.of(first), Topologies.threeMastersThreeReplicas());
