@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public final class LargeClusterBench {
 
     /** The kit's JVM options (k8s/api.yaml, less the HTTP host and log manager); {@code -Dbench.javaOpts=...} tries others. */
-    public static final String KIT_JAVA_OPTS = "-Xmx88m -Xmn16m -XX:+UseSerialGC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000";
+    public static final String KIT_JAVA_OPTS = "-Xmx88m -Xmn16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=1000";
     private static final Pattern TAKEN = Pattern.compile("\"takenAt\":\"([^\"]+)\"");
     private static final Pattern POLL_MILLIS = Pattern.compile("\"pollMillis\":(\\d+)");
 
