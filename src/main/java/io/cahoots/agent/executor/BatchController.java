@@ -62,8 +62,8 @@ final class BatchController {
     }
 
     /**
-     * @param addedNanos the latency the last round added, as seen by the probe (its worst reading during the round
-     *                   minus the shard's idle round trip)
+     * @param addedNanos the latency the last round added ({@link Pace#added}: its duration less the idle round trip,
+     *                   or the longer wait of a probe's {@code PING})
      * @param roundKeys  keys the round moved: a round smaller than the limit (the slot ran dry) says nothing about
      *                   a bigger one, so it does not grow the limit
      */

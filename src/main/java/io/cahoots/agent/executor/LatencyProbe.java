@@ -12,18 +12,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * What a client of a move's source and target feels while the move runs: the round trip of the engine's own
- * {@code PING}, on a connection of its own to each node (a client's command waits behind a {@code MIGRATE} just
- * as this one does).
+ * What a client of a move's source and target feels while the move runs, beyond the rounds' own duration (which
+ * {@link Pace#added} bounds first): the round trip of the engine's own {@code PING}, on a connection of its own to
+ * each node (a client's command waits behind a {@code MIGRATE} just as this one does).
  *
  * <ol>
  *   <li>A thread of the probes' shared pool pings the nodes in turn, one every {@link #INTERVAL_NANOS} or so,
- *       between and during the move's rounds: about a thousand cheap commands a second per move.</li>
+ *       between and during the move's rounds: about two hundred cheap commands a second per move (every one is
+ *       work for a shard the clients are waiting on, so no more than the baseline and a slow node need).</li>
  *   <li>The shard's idle round trip is the least of the last {@link #BASELINE_SAMPLES} readings (network and a
  *       loaded machine's scheduling, which no migration causes).</li>
  *   <li>{@link #roundEnded()} answers the worst reading of any ping that was waiting while the round ran, minus
- *       that idle round trip: the latency the round added. A ping that was stuck behind a long {@code MIGRATE}
- *       is read as soon as it returns.</li>
+ *       that idle round trip. A ping that was stuck behind a long {@code MIGRATE} is read as soon as it returns.</li>
  * </ol>
  * Every {@link #STATS_EVERY} pings or so it also reads each node's {@code INFO commandstats}: whether clients use
  * the nodes at all ({@link ClientActivity}, {@link #clientsBusy()}).
@@ -37,10 +37,10 @@ import java.util.concurrent.Future;
 final class LatencyProbe implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LatencyProbe.class);
-    static final long INTERVAL_NANOS = 1_000_000;
+    static final long INTERVAL_NANOS = 5_000_000;
     static final int BASELINE_SAMPLES = 200;
     /** Pings between two readings of every node's command counts (about 100 ms). */
-    static final int STATS_EVERY = 100;
+    static final int STATS_EVERY = 20;
     /** Never shut down: its threads are daemons, and one idle for a minute ends. */
     private static final ExecutorService THREADS = Background.cached("latency-probe");
 

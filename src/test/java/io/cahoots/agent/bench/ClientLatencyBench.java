@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
  * the same keys: no rebalance (idle), {@code redis-cli --cluster rebalance --cluster-use-empty-masters}, the agent
  * without a latency budget and with each budget given. Every window's p50/p99 and requests/s come from
  * redis-benchmark's own CSV; a contender's figures are the median and the worst over the windows that started
- * while it was moving. Usage: {@code bench/client-latency.sh [keys] [requests per window] [budgets ms, e.g. 0.5,1]}.
+ * while it was moving. Usage: {@code bench/client-latency.sh [keys] [requests per window] [budgets ms, default 0.7,1]}.
  */
 public final class ClientLatencyBench {
 
@@ -57,7 +57,7 @@ public final class ClientLatencyBench {
         int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int perWindow = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         List<Double> budgets = args.length > 2
-                ? Arrays.stream(args[2].split(",")).map(String::trim).map(Double::parseDouble).toList() : List.of(0.5, 1.0);
+                ? Arrays.stream(args[2].split(",")).map(String::trim).map(Double::parseDouble).toList() : List.of(0.7, 1.0);
         MigrationTuning agentDefaults = MigrationTuning.defaults(1000, 4).withLimits(Duration.ZERO, 8L << 20);
         List<Row> rows = new ArrayList<>();
         rows.add(run("idle cluster (no rebalance)", keys, perWindow, lab -> {
