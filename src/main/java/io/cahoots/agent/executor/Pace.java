@@ -63,7 +63,7 @@ final class Pace implements AutoCloseable {
         }
     }
 
-    /** @param keys moved by the round; {@code roundNanos} its duration (what it added can be no longer) */
+    /** @param keys moved by the round; {@code roundNanos} its duration, as the engine timed it ({@link #added}) */
     void afterRound(int keys, long roundNanos) {
         long added = probe == null ? 0 : added(roundNanos, probe.roundEnded(), probe.baseline());
         controller.observe(added, keys, probe == null || probe.clientsBusy());
