@@ -17,8 +17,8 @@ public interface MigrationConfig {
      * The latency a migration may add to a client's command on its source or target shard, while clients use it (on an
      * idle shard rounds are as big as without a budget); {@code 0} or {@code off}: no budget, every round as big as the
      * batch settings allow, several sources into one target at once. The default 700 us was chosen by
-     * {@code bench/client-latency.sh} (issue 16; the README has the figures): the setting at which the clients' p99
-     * stayed at redis-cli's while the rebalance finished twice as soon.
+     * {@code bench/client-latency.sh} (issue 16; the README has the figures): there the clients' p99 stayed at or under
+     * redis-cli's while the rebalance finished 1.9-2.1x sooner.
      */
     @WithDefault("700us")
     @WithConverter(Syntax.SpanOrOff.class)
