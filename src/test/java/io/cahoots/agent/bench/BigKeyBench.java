@@ -3,6 +3,7 @@ package io.cahoots.agent.bench;
 import io.cahoots.agent.cluster.ClusterNodesParser;
 import io.cahoots.agent.cluster.HostPort;
 import io.cahoots.agent.executor.MigrationTuning;
+import io.cahoots.agent.redis.lab.LabSpec;
 import io.cahoots.agent.redis.lab.RedisLab;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -32,7 +33,10 @@ public final class BigKeyBench {
         int keys = small + strings + 2;
         List<String> rows = new ArrayList<>();
         for (String who : List.of("redis-cli", "agent")) {
-            try (RedisLab lab = RebalanceBench.loadedLab(small)) {
+            // A 15 s node timeout: writing a 100 MB value blocks its node for longer than the tests' 1 s, and the
+            // cluster would fail that node over (CLUSTERDOWN) before the rebalance started.
+            try (RedisLab lab = RebalanceBench.loadedLab(small, LabSpec.builder().masters(3).replicasPerMaster(0).spareNodes(1)
+                    .clusterNodeTimeoutMillis(15_000).build())) {
                 Map<String, String> before = addBigKeys(lab, strings, zsetMembers, hashFields);
                 RebalanceBench.sleep(1500);
                 String outcome;

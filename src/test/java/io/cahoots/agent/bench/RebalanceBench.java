@@ -70,7 +70,11 @@ public final class RebalanceBench {
 
     /** A fresh lab: 3 masters with the keys, and a fourth, empty master that has joined the cluster. */
     static RedisLab loadedLab(int keys) {
-        RedisLab lab = RedisLab.start(LabSpec.builder().masters(3).replicasPerMaster(0).spareNodes(1).build());
+        return loadedLab(keys, LabSpec.builder().masters(3).replicasPerMaster(0).spareNodes(1).build());
+    }
+
+    static RedisLab loadedLab(int keys, LabSpec spec) {
+        RedisLab lab = RedisLab.start(spec);
         Load.fill(lab, keys, 100);
         return joinSpare(lab);
     }
