@@ -10,11 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +27,8 @@ import java.util.stream.Collectors;
  *   <li>{@code SETSLOT IMPORTING} on the target for every slot, then {@code SETSLOT MIGRATING} on the
  *       source: from now on clients asking for a moved key are sent on ({@code ASK}), nothing is lost.</li>
  *   <li>Until every slot is empty on the source, in rounds: {@code GETKEYSINSLOT} for the open slots whose listed
- *       keys ran out, in one pipeline; with a byte bound, {@code MEMORY USAGE} of the keys the round may take; then
+ *       keys ran out, in one pipeline (a slot whose listing held all its keys is not listed again until the chunk's
+ *       end, when all such slots are confirmed empty in one pipeline); with a byte bound, {@code MEMORY USAGE} of the keys the round may take; then
  *       one {@code MIGRATE ... KEYS} per slot (Redis refuses cross-slot batches), again in one pipeline. A round
  *       holds at most what the move's {@link Pace} allows (keys) and {@code batchBytes}; a bigger key goes alone;
  *       the MIGRATE timeout grows with the round's bytes. A key is deleted from the source only once the target
@@ -45,8 +48,14 @@ import java.util.stream.Collectors;
 final class SlotMigrator {
 
     private static final Logger LOG = Logger.getLogger(SlotMigrator.class);
-    /** Rounds whose key sizes one {@code MEMORY USAGE} pipeline reads. */
+    /** Rounds whose key sizes one {@code MEMORY USAGE} pipeline reads... */
     static final int SIZE_LOOK_AHEAD = 4;
+    /**
+     * ...and keys, at least: rounds a latency budget keeps to a few keys would otherwise pay a round trip every few
+     * rounds (issue 16, a loaded machine: a quarter of the move's time at a 700 us budget). A pipeline of this many
+     * sampled {@code MEMORY USAGE}s holds the source for about 0.1-0.3 ms.
+     */
+    static final int SIZE_LOOK_AHEAD_KEYS = 256;
     private static final int KEYS_NAMED_IN_ERRORS = 5;
     static final int ROLLBACK_ATTEMPTS = 20;
     static final java.time.Duration ROLLBACK_DEADLINE = java.time.Duration.ofSeconds(60);
@@ -157,23 +166,53 @@ final class SlotMigrator {
     private long drain(Pair pair, List<Integer> slots, boolean replace, String where, boolean asking, Pace pace) {
         Map<Integer, ArrayDeque<byte[]>> queued = new LinkedHashMap<>();
         slots.forEach(s -> queued.put(s, new ArrayDeque<>()));
+        // Slots whose last listing held every key they had: see below.
+        Set<Integer> listedWhole = new HashSet<>();
+        List<Integer> toConfirm = new ArrayList<>();
         // Sizes of queued keys already read (the same arrays as in the queues).
         Map<byte[], Long> sizes = new IdentityHashMap<>();
         long moved = 0;
         while (true) {
-            List<Integer> ranOut = queued.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+            List<Integer> ranOut = new ArrayList<>();
+            for (var it = queued.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isEmpty()) {
+                    continue;
+                }
+                // A slot migrating away gains no key on its source (a client writing a key it lacks is sent on with
+                // ASK), so once a whole listing has moved the slot is empty: it is confirmed with the chunk's other
+                // slots at the end, one pipeline, instead of one listing per slot (a round trip each while a latency
+                // budget keeps rounds small). The source of {@code asking} moves has the slots importing and may
+                // gain keys: those are listed again.
+                if (!asking && listedWhole.remove(e.getKey())) {
+                    toConfirm.add(e.getKey());
+                    it.remove();
+                } else {
+                    ranOut.add(e.getKey());
+                }
+            }
+            if (ranOut.isEmpty() && queued.isEmpty() && !toConfirm.isEmpty()) {
+                ranOut.addAll(toConfirm);
+                toConfirm.clear();
+            }
             if (!ranOut.isEmpty()) {
                 Map<Integer, List<byte[]>> fetched = retry(() -> redis.keysInSlots(pair.from(), ranOut, tuning.batchKeys()));
                 fetched.forEach((slot, k) -> {
-                    if (k.isEmpty()) {
-                        queued.remove(slot);
+                    if (!k.isEmpty()) {
+                        queued.computeIfAbsent(slot, x -> new ArrayDeque<>()).addAll(k);
+                        if (k.size() < tuning.batchKeys()) {
+                            listedWhole.add(slot);
+                        }
                     } else {
-                        queued.get(slot).addAll(k);
+                        queued.remove(slot);
                     }
                 });
             }
             if (queued.isEmpty()) {
-                return moved;
+                if (toConfirm.isEmpty()) {
+                    return moved;
+                }
+                continue;
             }
             if (tuning.batchBytes() > 0) {
                 measure(pair.from(), queued, pace.limit(), sizes);
@@ -205,12 +244,16 @@ final class SlotMigrator {
     }
 
     /**
-     * Reads the size of every key the next few rounds could take and whose size is not known yet: one pipeline of
-     * {@code MEMORY USAGE} (sampled, O(1) per key whatever its type) on the source. Looking {@link #SIZE_LOOK_AHEAD}
-     * rounds ahead saves a round trip on most rounds when a latency budget keeps them small.
+     * When the next round may take a key of unknown size: reads the size of every key the next few rounds could take
+     * and whose size is not known yet, one pipeline of {@code MEMORY USAGE} (sampled, O(1) per key whatever its
+     * type) on the source. Looking {@link #SIZE_LOOK_AHEAD} rounds and at least {@link #SIZE_LOOK_AHEAD_KEYS} keys
+     * ahead saves a round trip on most rounds when a latency budget keeps them small.
      */
     private void measure(HostPort source, Map<Integer, ArrayDeque<byte[]>> queued, int roundLimit, Map<byte[], Long> sizes) {
-        int limit = (int) Math.min(tuning.maxRoundKeys(), (long) SIZE_LOOK_AHEAD * roundLimit);
+        if (known(queued, roundLimit, sizes)) {
+            return;
+        }
+        int limit = (int) Math.min(tuning.maxRoundKeys(), Math.max(SIZE_LOOK_AHEAD_KEYS, (long) SIZE_LOOK_AHEAD * roundLimit));
         List<byte[]> unknown = new ArrayList<>();
         int seen = 0;
         for (ArrayDeque<byte[]> q : queued.values()) {
@@ -234,6 +277,27 @@ final class SlotMigrator {
                 sizes.put(unknown.get(i), usage.get(i));
             }
         }
+    }
+
+    /** Are the sizes of every key the next round may take known already. */
+    private boolean known(Map<Integer, ArrayDeque<byte[]>> queued, int roundLimit, Map<byte[], Long> sizes) {
+        int seen = 0;
+        for (ArrayDeque<byte[]> q : queued.values()) {
+            int inSlot = 0;
+            for (byte[] k : q) {
+                if (inSlot++ >= tuning.batchKeys() || seen >= roundLimit) {
+                    break;
+                }
+                seen++;
+                if (!sizes.containsKey(k)) {
+                    return false;
+                }
+            }
+            if (seen >= roundLimit) {
+                return true;
+            }
+        }
+        return true;
     }
 
     /**
