@@ -6,7 +6,6 @@ import io.cahoots.agent.redis.RedisException;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -20,8 +19,8 @@ import java.util.concurrent.Future;
  *   <li>A thread of the probes' shared pool pings the nodes in turn, one every {@link #INTERVAL_NANOS} or so,
  *       between and during the move's rounds: about two hundred cheap commands a second per move (every one is
  *       work for a shard the clients are waiting on, so no more than the baseline and a slow node need).</li>
- *   <li>The shard's idle round trip is the least of the last {@link #BASELINE_SAMPLES} readings (network and a
- *       loaded machine's scheduling, which no migration causes).</li>
+ *   <li>The shard's idle round trip ({@link IdleRoundTrip}) is the median of the recent readings that no round
+ *       overlapped (network and a loaded machine's scheduling, which no migration causes).</li>
  *   <li>{@link #roundEnded()} answers the worst reading of any ping that was waiting while the round ran, minus
  *       that idle round trip. A ping that was stuck behind a long {@code MIGRATE} is read as soon as it returns.</li>
  * </ol>
@@ -38,7 +37,6 @@ final class LatencyProbe implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LatencyProbe.class);
     static final long INTERVAL_NANOS = 5_000_000;
-    static final int BASELINE_SAMPLES = 200;
     /** Pings between two readings of every node's command counts (about 100 ms). */
     static final int STATS_EVERY = 20;
     /** Never shut down: its threads are daemons, and one idle for a minute ends. */
@@ -47,11 +45,13 @@ final class LatencyProbe implements AutoCloseable {
     private final List<HostPort> nodes;
     private final ClusterCommands redis;
     private final Future<?> pinging;
-    private final ArrayDeque<Long> recent = new ArrayDeque<>();
+    private final IdleRoundTrip idle = new IdleRoundTrip();
     private final ClientActivity clients;
     private volatile boolean closed;
     /** Start of the round in flight (nanoTime), 0 when none. */
     private long roundStart;
+    /** End of the last round (nanoTime). */
+    private long lastRoundEnd;
     private long worstInRound;
     /** Start of the ping in flight, 0 when none: a ping stuck behind a long round counts when the round ends. */
     private long pingStart;
@@ -123,13 +123,12 @@ final class LatencyProbe implements AutoCloseable {
 
     private synchronized void record(long start, long rtt) {
         pingStart = 0;
-        recent.addLast(rtt);
-        if (recent.size() > BASELINE_SAMPLES) {
-            recent.removeFirst();
-        }
         // Waiting while the round ran: sent before its end and answered after its start.
         if (roundStart != 0 && start + rtt >= roundStart) {
             worstInRound = Math.max(worstInRound, rtt);
+        } else if (start > lastRoundEnd) {
+            // No round ran while it waited: a reading of the idle round trip.
+            idle.add(rtt);
         }
     }
 
@@ -147,6 +146,7 @@ final class LatencyProbe implements AutoCloseable {
             worst = Math.max(worst, now - pingStart);
         }
         roundStart = 0;
+        lastRoundEnd = now;
         worstInRound = 0;
         return Math.max(0, worst - baseline());
     }
@@ -156,13 +156,9 @@ final class LatencyProbe implements AutoCloseable {
         return clients.busy(System.nanoTime());
     }
 
-    /** The idle round trip: the least recent reading. */
+    /** The idle round trip ({@link IdleRoundTrip}). */
     synchronized long baseline() {
-        long min = Long.MAX_VALUE;
-        for (long r : recent) {
-            min = Math.min(min, r);
-        }
-        return min == Long.MAX_VALUE ? 0 : min;
+        return idle.nanos();
     }
 
     @Override

@@ -77,16 +77,22 @@ final class Pace implements AutoCloseable {
     }
 
     /**
-     * What a round added for clients: its own duration less the idle round trip, or more if a probe's {@code PING}
+     * What a round added for clients: its own duration less two idle round trips, or more if a probe's {@code PING}
      * waited longer. The source runs a {@code MIGRATE} from start to reply without serving anyone (it waits for the
      * target's restore too), so a client that arrives as the round starts waits all of it: the round's duration is
      * the worst case, known for every round. A {@code PING} only sees the rest of the round from when it arrives,
      * and a round shorter than the pings' interval is often not seen at all: bounded by the pings alone, rounds grew
      * to several times the budget (issue 16, 2026-12-01: client p99 1.3-1.5x redis-cli's at a 1 ms budget; bounded by
      * their duration, 0.9-1.1x with the engine still 2-2.9x faster).
+     * <p>
+     * Two round trips are not the batch's doing: the engine's own to the source (no client waits for it), and the
+     * source's to the target, which any {@code MIGRATE} has, of one key as of a thousand ({@code redis-cli}'s too).
+     * The budget bounds what the batch adds on top. On a quiet machine the two are ~0.1 ms; on a busy one they carry
+     * its scheduling (0.5-0.6 ms on a loaded 2-core machine, where rounds of 1 to 16 keys took the same time), and
+     * counting them held rounds to a few keys, slower than redis-cli with no better latency for clients.
      */
     static long added(long roundNanos, long probeAddedNanos, long idleRoundTripNanos) {
-        return Math.max(0, Math.max(probeAddedNanos, roundNanos - idleRoundTripNanos));
+        return Math.max(0, Math.max(probeAddedNanos, roundNanos - 2 * idleRoundTripNanos));
     }
 
     @Override

@@ -4,15 +4,16 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a round added for clients: its duration less the idle round trip, or a longer wait the probe saw. */
+/** What a round added for clients: its duration less two idle round trips, or a longer wait the probe saw. */
 class PaceTest {
 
     private static final long MS = 1_000_000;
 
     @Test
-    void aRoundThatNoPingOverlappedStillCountsItsWholeDuration() {
-        // 800 us of MIGRATE between two pings: the probe saw nothing, a client arriving at its start waited it all.
-        assertThat(Pace.added(800_000, 0, 100_000)).isEqualTo(700_000);
+    void aRoundThatNoPingOverlappedStillCountsItsWholeDurationBeyondTheTwoRoundTripsAnyMigrateHas() {
+        // 800 us of MIGRATE between two pings: the probe saw nothing, a client arriving at its start waited all of it
+        // but the agent's round trip to the source and the source's to the target (100 us each here).
+        assertThat(Pace.added(800_000, 0, 100_000)).isEqualTo(600_000);
     }
 
     @Test
@@ -22,7 +23,7 @@ class PaceTest {
     }
 
     @Test
-    void aRoundFasterThanTheIdleRoundTripAddedNothing() {
-        assertThat(Pace.added(90_000, 0, 100_000)).isZero();
+    void aRoundFasterThanTwoIdleRoundTripsAddedNothing() {
+        assertThat(Pace.added(190_000, 0, 100_000)).isZero();
     }
 }
