@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Issue 16's big-key data set, smaller by default: small keys of {@link RebalanceBench}, plus strings of 20-MB steps,
  * a sorted set and a hash, rebalanced onto an empty fourth master by {@code redis-cli --cluster rebalance
- * --cluster-use-empty-masters} and by the agent (defaults), each on a fresh lab; every big key's
- * {@code DEBUG DIGEST-VALUE} and the key count are checked after. Usage:
+ * --cluster-use-empty-masters} and by the agent (defaults), each on a fresh lab whose big keys sit in slots that
+ * contender's rebalance moves (the same work for both: every big key and about a quarter of the small keys); every
+ * big key's {@code DEBUG DIGEST-VALUE} and the key count are checked after. Usage:
  * {@code bench/big-keys.sh [small keys] [strings] [zset members] [hash fields]}.
  */
 public final class BigKeyBench {
@@ -37,7 +38,11 @@ public final class BigKeyBench {
             // cluster would fail that node over (CLUSTERDOWN) before the rebalance started.
             try (RedisLab lab = RebalanceBench.loadedLab(small, LabSpec.builder().masters(3).replicasPerMaster(0).spareNodes(1)
                     .clusterNodeTimeoutMillis(15_000).build())) {
-                Map<String, String> before = addBigKeys(lab, strings, zsetMembers, hashFields);
+                // Each contender moves the big keys: they go into slots its rebalance will move (the table says how
+                // many did). redis-cli takes each source's lowest slots; the agent's planner picks a window at either
+                // end of a source's range, by key counts, so it is asked first.
+                List<List<Integer>> moving = who.equals("agent") ? agentMoves(lab) : lowestSlots(lab);
+                Map<String, String> before = addBigKeys(lab, strings, zsetMembers, hashFields, moving);
                 RebalanceBench.sleep(1500);
                 String outcome;
                 double seconds;
@@ -67,11 +72,30 @@ public final class BigKeyBench {
         rows.forEach(System.out::println);
     }
 
-    /** Writes the big keys to their owners; returns each one's digest. */
-    static Map<String, String> addBigKeys(RedisLab lab, int strings, int zsetMembers, int hashFields) {
+    /** The slots of each source the agent's plan moves, in slot order. */
+    static List<List<Integer>> agentMoves(RedisLab lab) {
+        return RebalanceBench.plan(lab).plan().moves().stream().map(m -> {
+            List<Integer> slots = new ArrayList<>();
+            m.slots().forEach(r -> {
+                for (int s = r.start(); s <= r.end(); s++) {
+                    slots.add(s);
+                }
+            });
+            return slots;
+        }).toList();
+    }
+
+    /** The first slots of each of the three masters (redis-cli's rebalance takes a source's slots in order). */
+    static List<List<Integer>> lowestSlots(RedisLab lab) {
+        return java.util.stream.IntStream.of(0, 5461, 10923)
+                .mapToObj(start -> java.util.stream.IntStream.range(start, start + 1000).boxed().toList()).toList();
+    }
+
+    /** Writes the big keys to their owners, in slots of {@code moving} (per source); returns each one's digest. */
+    static Map<String, String> addBigKeys(RedisLab lab, int strings, int zsetMembers, int hashFields, List<List<Integer>> moving) {
         Map<String, String> names = new LinkedHashMap<>();
         for (int i = 0; i < strings; i++) {
-            String key = "big:string:" + i + near(i);
+            String key = "big:string:" + i + near(i, moving);
             byte[] value = new byte[(20 << 20) * (1 + i % 5)]; // 20, 40, 60, 80, 100 MB, again
             java.util.Arrays.fill(value, (byte) ('a' + i));
             try (Jedis j = conn(lab, owner(lab, key))) {
@@ -79,7 +103,7 @@ public final class BigKeyBench {
             }
             names.put(key, "");
         }
-        String zset = "big:zset" + near(strings), hash = "big:hash" + near(strings + 1);
+        String zset = "big:zset" + near(strings, moving), hash = "big:hash" + near(strings + 1, moving);
         try (Jedis j = conn(lab, owner(lab, zset))) {
             Pipeline p = j.pipelined();
             Map<String, Double> batch = new HashMap<>();
@@ -118,15 +142,15 @@ public final class BigKeyBench {
     }
 
     /**
-     * A hash tag whose slot is among the first 300 of master {@code i % 3} (slots 0, 5461, 10923 on): both
-     * rebalancers take a source's slots from the low end here, so the big keys are among the moved ones (the
-     * table says how many moved).
+     * A hash tag for big key {@code i}: in a slot among 300 of source {@code i % n}'s moved slots, from the
+     * {@code 40 x (i / n)}th on, so the big keys spread over each source's moved slots.
      */
-    static String near(int i) {
-        int start = new int[]{0, 5461, 10923}[i % 3] + 40 * (i / 3);
+    static String near(int i, List<List<Integer>> moving) {
+        List<Integer> slots = moving.get(i % moving.size());
+        int from = Math.min(slots.size() - 1, 40 * (i / moving.size()));
+        java.util.Set<Integer> wanted = new java.util.HashSet<>(slots.subList(from, Math.min(slots.size(), from + 300)));
         for (int t = 0; ; t++) {
-            int slot = redis.clients.jedis.util.JedisClusterCRC16.getSlot("{t" + t + "}");
-            if (slot >= start && slot < start + 300) {
+            if (wanted.contains(redis.clients.jedis.util.JedisClusterCRC16.getSlot("{t" + t + "}"))) {
                 return ":{t" + t + "}";
             }
         }

@@ -142,10 +142,36 @@ public final class RebalanceBench {
     static Result agent(RedisLab lab, int keys, MigrationTuning tuning) {
         try (RedisConnections conns = new RedisConnections(Credentials.NONE, Credentials.NONE, false, Duration.ofSeconds(15));
              JedisClusterCommands commands = new JedisClusterCommands(conns)) {
-            ExecutorService readers = Executors.newFixedThreadPool(8);
+            long t0 = System.nanoTime();
+            Planned p = plan(lab, conns, commands);
+            Job job = new Job("bench", "rebalance", "bench", Clock.systemUTC());
+            new MigrationEngine(commands, tuning).execute(p.snapshot(), p.plan(), false, job);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            verify(lab, keys);
+            return new Result(String.format("agent (batch %d keys, %d slots/chunk%s)", tuning.batchKeys(), tuning.slotsPerChunk(),
+                    tuning.batchBytes() == 0 && tuning.maxLatency().isZero() ? "" : ", " + (tuning.batchBytes() >> 20)
+                            + " MB rounds, budget " + (tuning.maxLatency().isZero() ? "off" : tuning.maxLatency().toMillis() + " ms")),
+                    seconds, job.progress().keysMoved());
+        }
+    }
+
+    /** The snapshot the agent plans from and its plan. */
+    record Planned(ClusterSnapshot snapshot, Plan plan) {
+    }
+
+    /** What the agent's rebalance of {@code lab} would do now: a snapshot, per-slot key counts, the default slot balance. */
+    static Planned plan(RedisLab lab) {
+        try (RedisConnections conns = new RedisConnections(Credentials.NONE, Credentials.NONE, false, Duration.ofSeconds(15));
+             JedisClusterCommands commands = new JedisClusterCommands(conns)) {
+            return plan(lab, conns, commands);
+        }
+    }
+
+    private static Planned plan(RedisLab lab, RedisConnections conns, JedisClusterCommands commands) {
+        ExecutorService readers = Executors.newFixedThreadPool(8);
+        try {
             ClusterObserver observer = new ClusterObserver(lab.masters(), new ClusterReader(conns)::read,
                     Duration.ofSeconds(2), Clock.systemUTC(), readers);
-            long t0 = System.nanoTime();
             ClusterSnapshot s = observer.poll();
             long[] perSlot = new long[16384];
             s.masters().parallelStream().filter(m -> m.slotCount() > 0).forEach(m -> {
@@ -157,16 +183,9 @@ public final class RebalanceBench {
                 });
                 commands.countKeysInSlots(m.address().orElseThrow(), slots).forEach((slot, n) -> perSlot[slot] = n);
             });
-            Plan plan = RebalancePlanner.plan(s, RebalanceOptions.defaults(), Optional.of(perSlot));
-            Job job = new Job("bench", "rebalance", "bench", Clock.systemUTC());
-            new MigrationEngine(commands, tuning).execute(s, plan, false, job);
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Planned(s, RebalancePlanner.plan(s, RebalanceOptions.defaults(), Optional.of(perSlot)));
+        } finally {
             readers.shutdownNow();
-            verify(lab, keys);
-            return new Result(String.format("agent (batch %d keys, %d slots/chunk%s)", tuning.batchKeys(), tuning.slotsPerChunk(),
-                    tuning.batchBytes() == 0 && tuning.maxLatency().isZero() ? "" : ", " + (tuning.batchBytes() >> 20) + " MB rounds, budget "
-                            + (tuning.maxLatency().isZero() ? "off" : tuning.maxLatency().toMillis() + " ms")),
-                    seconds, job.progress().keysMoved());
         }
     }
 
