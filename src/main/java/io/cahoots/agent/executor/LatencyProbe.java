@@ -151,7 +151,7 @@ final class LatencyProbe implements AutoCloseable {
         return Math.max(0, worst - baseline());
     }
 
-    /** Do clients use the source or the target now (true until both were read twice). */
+    /** Do clients use the source or the target now (true until both were read over a whole window, {@link ClientActivity}). */
     synchronized boolean clientsBusy() {
         return clients.busy(System.nanoTime());
     }

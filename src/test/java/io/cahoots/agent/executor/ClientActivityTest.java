@@ -31,29 +31,67 @@ class ClientActivityTest {
     }
 
     @Test
-    void aShardCountsAsBusyUntilBothNodesWereReadTwice() {
+    void aShardCountsAsBusyUntilBothNodesWereReadOverAWholeWindow() {
         ClientActivity a = new ClientActivity(2);
         assertThat(a.busy(0)).isTrue();
         a.read(0, 100, 0);
         a.read(1, 100, 0);
+        a.read(0, 100, S / 10);
+        a.read(1, 100, S / 10);
+        assertThat(a.busy(S / 10)).as("read twice, but over 100 ms only").isTrue();
         a.read(0, 100, S);
         a.read(0, 100, 2 * S);
-        assertThat(a.busy(2 * S)).as("the target not yet read twice, however often the source was").isTrue();
+        assertThat(a.busy(2 * S)).as("the target not yet read over a window, however often the source was").isTrue();
         a.read(1, 100, 2 * S);
         assertThat(a.busy(2 * S)).isFalse();
     }
 
     @Test
-    void aFewCommandsASecondAreTheAgentsOwnButTenAreClients() {
+    void theAgentsOwnBurstsAreNotClientsButSixtyCommandsASecondAre() {
         ClientActivity a = new ClientActivity(1);
-        a.read(0, 0, 0);
-        a.read(0, 3, S); // the agent's own poll and lease
-        assertThat(a.busy(S)).isFalse();
-        a.read(0, 3 + 10, 2 * S);
-        assertThat(a.busy(2 * S)).isTrue();
-        assertThat(a.busy(2 * S + ClientActivity.HOLD_NANOS - 1)).as("held a while after the last busy reading").isTrue();
-        a.read(0, 13, 2 * S + S / 10);
-        assertThat(a.busy(3 * S)).as("a second later with no commands").isFalse();
+        long calls = 0;
+        long t = 0;
+        // Ten seconds of readings every 100 ms; each second the agent's own burst of 20 commands (job progress and
+        // signals, poll, lease, topology version and message) lands between two readings: 200 a second over those
+        // 100 ms, 20 over the second.
+        for (int i = 0; i <= 100; i++, t += S / 10) {
+            if (i % 10 == 5) {
+                calls += 20;
+            }
+            a.read(0, calls, t);
+            if (t >= S) {
+                assertThat(a.busy(t)).as("at %d ms", t / 1_000_000).isFalse();
+            }
+        }
+        // A light client, 6 commands every 100 ms (60 a second): busy once the window holds it, within a second.
+        long started = t;
+        for (int i = 0; i < 20; i++) {
+            t += S / 10;
+            calls += 6;
+            a.read(0, calls, t);
+            if (t - started >= S) {
+                assertThat(a.busy(t)).as("at %d ms", t / 1_000_000).isTrue();
+            }
+        }
+        // It stops: busy until the window no longer holds its commands, then for the hold.
+        long stopped = t;
+        for (int i = 0; i < 30; i++) {
+            t += S / 10;
+            a.read(0, calls, t);
+        }
+        assertThat(a.busy(t)).as("three seconds after the client stopped").isFalse();
+        assertThat(t - stopped).isGreaterThan(ClientActivity.WINDOW_NANOS + ClientActivity.HOLD_NANOS);
+    }
+
+    @Test
+    void anApplicationsLoadIsSeenAtTheFirstReading() {
+        ClientActivity a = new ClientActivity(1);
+        for (long t = 0; t <= 2 * S; t += S / 10) {
+            a.read(0, 0, t);
+        }
+        assertThat(a.busy(2 * S)).isFalse();
+        a.read(0, 1_000, 2 * S + S / 10); // 10,000 a second for 100 ms
+        assertThat(a.busy(2 * S + S / 10)).isTrue();
     }
 
     @Test
