@@ -68,7 +68,7 @@ final class BatchController {
     }
 
     /**
-     * @param addedNanos the latency the last round added ({@link Pace#added}: its duration less the idle round trip,
+     * @param addedNanos the latency the last round added ({@link Pace#added}: its duration less two idle round trips,
      *                   or the longer wait of a probe's {@code PING})
      * @param roundKeys  keys the round moved: a round smaller than the limit (the slot ran dry) says nothing about
      *                   a bigger one, so it does not grow the limit

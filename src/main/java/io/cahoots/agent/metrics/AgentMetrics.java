@@ -103,7 +103,7 @@ public class AgentMetrics {
         Gauge.builder(PREFIX + "migration.batch.keys", this, m -> m.migrationBatchKeys)
                 .description("Keys per MIGRATE round the running migration allows itself now (summed over its moves)").register(registry);
         Gauge.builder(PREFIX + "migration.latency.observed", this, m -> m.migrationLatencySeconds).baseUnit("seconds")
-                .description("Latency the last MIGRATE round added on a source or target: its duration less the idle round trip, or a longer PING wait").register(registry);
+                .description("Latency the last MIGRATE round added on a source or target: its duration less two idle round trips, or a longer PING wait").register(registry);
         Gauge.builder(PREFIX + "migration.latency.budget", this, m -> m.migrationBudgetSeconds).baseUnit("seconds")
                 .description("AGENT_MIGRATION_MAX_LATENCY while a migration runs (0: none)").register(registry);
         // No keys-per-second gauge: by the Prometheus conventions a rate is rate() of cahoots_migration_keys_moved_total
