@@ -31,7 +31,7 @@ public final class BigKeyBench {
         int strings = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int zsetMembers = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
         int hashFields = args.length > 3 ? Integer.parseInt(args[3]) : 500_000;
-        int keys = small + strings + 2;
+        int keys = small; // each big key replaces a small one (replaceSmallKey)
         List<String> rows = new ArrayList<>();
         for (String who : List.of("redis-cli", "agent")) {
             // A 15 s node timeout: writing a 100 MB value blocks its node for longer than the tests' 1 s, and the
@@ -68,7 +68,7 @@ public final class BigKeyBench {
             }
         }
         System.out.printf(Locale.ROOT, "%n%d small keys of 100 B, %d strings of 20-%d MB, a zset of %d members, a hash of %d fields%n",
-                small, strings, 20 * Math.min(5, strings), zsetMembers, hashFields);
+                small - strings - 2, strings, 20 * Math.min(5, strings), zsetMembers, hashFields);
         rows.forEach(System.out::println);
     }
 
@@ -99,11 +99,17 @@ public final class BigKeyBench {
             byte[] value = new byte[(20 << 20) * (1 + i % 5)]; // 20, 40, 60, 80, 100 MB, again
             java.util.Arrays.fill(value, (byte) ('a' + i));
             try (Jedis j = conn(lab, owner(lab, key))) {
+                replaceSmallKey(j, key);
                 j.set(key.getBytes(), value);
             }
             names.put(key, "");
         }
         String zset = "big:zset" + near(strings, moving), hash = "big:hash" + near(strings + 1, moving);
+        for (String key : List.of(zset, hash)) {
+            try (Jedis j = conn(lab, owner(lab, key))) {
+                replaceSmallKey(j, key);
+            }
+        }
         try (Jedis j = conn(lab, owner(lab, zset))) {
             Pipeline p = j.pipelined();
             Map<String, Double> batch = new HashMap<>();
@@ -139,6 +145,21 @@ public final class BigKeyBench {
         names.put(zset, "");
         names.put(hash, "");
         return digests(lab, names.keySet());
+    }
+
+    /**
+     * Deletes one small key of {@code bigKey}'s slot: each big key takes a small key's place, so every slot keeps its
+     * key count and the agent's planner, which picks among windows of equal size by key count, keeps the plan it
+     * answered before the big keys came (adding them had flipped a source's window in one run). Both contenders' labs
+     * lose the same number of small keys.
+     */
+    static void replaceSmallKey(Jedis owner, String bigKey) {
+        int slot = redis.clients.jedis.util.JedisClusterCRC16.getSlot(bigKey);
+        List<String> one = owner.clusterGetKeysInSlot(slot, 1);
+        if (one.isEmpty()) {
+            throw new IllegalStateException("slot " + slot + " holds no small key to replace");
+        }
+        owner.del(one.get(0));
     }
 
     /**

@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
  * fresh lab of 3 masters holding the same keys (default 1,000,000 of 100 bytes) and 3 empty cluster-enabled nodes:
  *
  * <ul>
- *   <li>redis-cli: {@code --cluster add-node} for each empty node, a wait until every node knows all six (its
- *       rebalance refuses while nodes disagree), then {@code --cluster rebalance --cluster-use-empty-masters};</li>
+ *   <li>redis-cli: {@code --cluster add-node} for each empty node, each followed by a wait until every member knows
+ *       all the others (its next add-node and its rebalance refuse while nodes disagree), then
+ *       {@code --cluster rebalance --cluster-use-empty-masters};</li>
  *   <li>the packaged agent, for each parallelism asked for: ONE {@code POST /api/v1/cluster/nodes} with the three
  *       addresses and {@code "rebalance": true}, timed from the request to the job's success.</li>
  * </ul>
@@ -84,10 +85,14 @@ public final class ScaleOutBench {
             RebalanceBench.sleep(1500);
             HostPort seed = lab.masters().get(0);
             long t0 = System.nanoTime();
+            List<HostPort> members = new ArrayList<>(lab.masters());
             for (HostPort spare : lab.spareNodes()) {
                 run("redis-cli", "--cluster", "add-node", spare.toString(), seed.toString());
+                // The next add-node (and the rebalance) refuses while the nodes disagree ("Nodes don't agree about
+                // configuration!"): as an operator would, wait for the cluster to know the new node.
+                members.add(spare);
+                awaitKnown(lab, members);
             }
-            awaitKnown(lab, 6);
             run("redis-cli", "--cluster", "rebalance", seed.toString(), "--cluster-use-empty-masters");
             double seconds = (System.nanoTime() - t0) / 1e9;
             verify(lab, keys);
@@ -215,15 +220,15 @@ public final class ScaleOutBench {
         }
     }
 
-    static void awaitKnown(RedisLab lab, int nodes) {
+    /** Until every one of {@code members} knows all of them (no handshake) and says the cluster is ok. */
+    static void awaitKnown(RedisLab lab, List<HostPort> members) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<HostPort> all = new ArrayList<>(lab.masters());
-        all.addAll(lab.spareNodes());
         while (System.nanoTime() < deadline) {
-            boolean known = all.stream().allMatch(m -> {
+            boolean known = members.stream().allMatch(m -> {
                 try (Jedis j = lab.connect(m)) {
                     String view = j.clusterNodes();
-                    return view.lines().count() == nodes && !view.contains("handshake") && j.clusterInfo().contains("cluster_state:ok");
+                    return view.lines().count() == members.size() && !view.contains("handshake")
+                            && j.clusterInfo().contains("cluster_state:ok");
                 }
             });
             if (known) {
