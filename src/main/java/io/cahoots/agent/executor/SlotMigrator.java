@@ -250,54 +250,33 @@ final class SlotMigrator {
      * ahead saves a round trip on most rounds when a latency budget keeps them small.
      */
     private void measure(HostPort source, Map<Integer, ArrayDeque<byte[]>> queued, int roundLimit, Map<byte[], Long> sizes) {
-        if (known(queued, roundLimit, sizes)) {
+        if (ahead(queued, roundLimit).stream().allMatch(sizes::containsKey)) {
             return;
         }
         int limit = (int) Math.min(tuning.maxRoundKeys(), Math.max(SIZE_LOOK_AHEAD_KEYS, (long) SIZE_LOOK_AHEAD * roundLimit));
-        List<byte[]> unknown = new ArrayList<>();
-        int seen = 0;
-        for (ArrayDeque<byte[]> q : queued.values()) {
-            int inSlot = 0;
-            for (byte[] k : q) {
-                if (inSlot++ >= tuning.batchKeys() || seen >= limit) {
-                    break;
-                }
-                seen++;
-                if (!sizes.containsKey(k)) {
-                    unknown.add(k);
-                }
-            }
-            if (seen >= limit) {
-                break;
-            }
-        }
-        if (!unknown.isEmpty()) {
-            List<Long> usage = retry(() -> redis.memoryUsage(source, unknown));
-            for (int i = 0; i < unknown.size(); i++) {
-                sizes.put(unknown.get(i), usage.get(i));
-            }
+        List<byte[]> unknown = ahead(queued, limit).stream().filter(k -> !sizes.containsKey(k)).toList();
+        List<Long> usage = retry(() -> redis.memoryUsage(source, unknown));
+        for (int i = 0; i < unknown.size(); i++) {
+            sizes.put(unknown.get(i), usage.get(i));
         }
     }
 
-    /** Are the sizes of every key the next round may take known already. */
-    private boolean known(Map<Integer, ArrayDeque<byte[]>> queued, int roundLimit, Map<byte[], Long> sizes) {
-        int seen = 0;
+    /** The first {@code limit} keys the coming rounds take, in their order: at most {@code batchKeys} from each slot. */
+    private List<byte[]> ahead(Map<Integer, ArrayDeque<byte[]>> queued, int limit) {
+        List<byte[]> keys = new ArrayList<>();
         for (ArrayDeque<byte[]> q : queued.values()) {
             int inSlot = 0;
             for (byte[] k : q) {
-                if (inSlot++ >= tuning.batchKeys() || seen >= roundLimit) {
+                if (inSlot++ >= tuning.batchKeys() || keys.size() >= limit) {
                     break;
                 }
-                seen++;
-                if (!sizes.containsKey(k)) {
-                    return false;
-                }
+                keys.add(k);
             }
-            if (seen >= roundLimit) {
-                return true;
+            if (keys.size() >= limit) {
+                break;
             }
         }
-        return true;
+        return keys;
     }
 
     /**
