@@ -18,7 +18,8 @@ public interface MigrationConfig {
      * idle shard rounds are as big as without a budget); {@code 0} or {@code off}: no budget, every round as big as the
      * batch settings allow, several sources into one target at once. The default 1 ms was chosen by
      * {@code bench/client-latency.sh} (issue 16; the README has the figures): on this project's loaded 2-core machine
-     * the clients' p99 stayed under redis-cli's (0.76-0.94x) while the rebalance finished 2.2-2.5x sooner.
+     * the rebalance finished 2.1-2.5x sooner than redis-cli's, with the clients' p99 under its in two runs of three
+     * (0.76-0.94x; 1.20x in the third), where 700 us was 1.6-1.8x sooner.
      */
     @WithDefault("1ms")
     @WithConverter(Syntax.SpanOrOff.class)
